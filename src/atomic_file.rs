@@ -1,0 +1,175 @@
+//! Safe file updates: a cross-process lock around every read-modify-write,
+//! and writes that land whole (temporary file in the same folder, renamed
+//! over the original), so a reader or a crash sees the old file or the new
+//! one, never a torn one.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    /// Flush data and the folder entry to disk before returning (power-loss
+    /// durability). Off by default: it costs milliseconds per write.
+    pub fsync: bool,
+    pub lock_timeout: Duration,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { fsync: false, lock_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// The lock file guarding `path`: a hidden sibling that is never deleted, so
+/// every process always locks the same inode.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.clodo-lock"))
+}
+
+/// An exclusive advisory lock on a file's lock file; released on drop.
+pub struct FileLock {
+    file: File,
+}
+
+impl FileLock {
+    pub fn acquire(path: &Path, timeout: Duration) -> Result<FileLock> {
+        let lock_path = lock_path(path);
+        if let Some(dir) = lock_path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("Failed to create folder", dir, e))?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io("Failed to open lock file", &lock_path, e))?;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(FileLock { file }),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < timeout => {
+                    std::thread::sleep(pause.min(timeout.saturating_sub(started.elapsed())));
+                    pause = (pause * 2).min(Duration::from_millis(25));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked {
+                        path: path.to_path_buf(),
+                        lock_path,
+                        waited_ms: started.elapsed().as_millis() as u64,
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io("Failed to lock", &lock_path, e)),
+            }
+        }
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// Reads a file as text; `None` when it does not exist.
+pub fn read_text(path: &Path) -> Result<Option<String>> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Error::invalid(format!("{} is not UTF-8 text; save it as UTF-8 and retry", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("Failed to read", path, e)),
+    }
+}
+
+/// Replaces `path` with `contents` in one step, keeping the file's mode.
+/// Missing parent folders are created.
+pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir).map_err(|e| Error::io("Failed to create folder", &dir, e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io("Failed to create a temporary file in", &dir, e))?;
+    temp.write_all(contents).map_err(|e| Error::io("Failed to write", temp.path(), e))?;
+    match fs::metadata(path) {
+        Ok(meta) => temp
+            .as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| Error::io("Failed to set permissions on", temp.path(), e))?,
+        Err(_) => set_default_mode(temp.as_file()),
+    }
+    if options.fsync {
+        temp.as_file().sync_all().map_err(|e| Error::io("Failed to flush", temp.path(), e))?;
+    }
+    temp.persist(path).map_err(|e| Error::io("Failed to replace", path, e.error))?;
+    if options.fsync {
+        sync_dir(&dir);
+    }
+    Ok(())
+}
+
+/// New files get the usual 0644 rather than the temporary file's 0600.
+#[cfg(unix)]
+fn set_default_mode(file: &File) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = file.set_permissions(fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_default_mode(_file: &File) {}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_keeps_mode_and_replaces_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wrangler.toml");
+        fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_atomic(&path, b"new", WriteOptions::default()).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+        }
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_held_lock_times_out_with_e_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wrangler.toml");
+        let _held = FileLock::acquire(&path, Duration::from_secs(1)).unwrap();
+        let err = FileLock::acquire(&path, Duration::from_millis(50)).err().unwrap();
+        assert_eq!(err.code(), "E_LOCKED");
+    }
+}

@@ -1,0 +1,7 @@
+//! The JavaScript layer: thin `#[napi]` wrappers that convert arguments,
+//! results and errors, one file per exported class. No logic lives here.
+#![cfg_attr(test, allow(dead_code))]
+
+mod errors;
+mod task;
+mod wrangler_config_manager;

@@ -1,0 +1,15 @@
+//! clodo: configure, deploy and operate Cloudflare Workers + D1 services.
+//!
+//! The core modules know nothing of Node.js; `js` holds the thin napi layer.
+
+pub mod atomic_file;
+pub mod document;
+pub mod error;
+pub mod wrangler_config;
+
+pub use error::{Error, Result};
+
+#[macro_use]
+extern crate napi_derive;
+
+mod js;
