@@ -56,7 +56,7 @@ impl Backend for JsoncBackend {
         self.root.to_serde_value().filter(Value::is_object).unwrap_or_else(|| Value::Object(Default::default()))
     }
 
-    fn set(&mut self, path: &[Seg], value: &Value) {
+    fn set(&mut self, path: &[Seg], value: &Value, placement: Placement) {
         let input = input_value(value);
         let Some((last, parent)) = path.split_last() else { return };
         let parent = match parent.is_empty() {
@@ -74,7 +74,7 @@ impl Backend for JsoncBackend {
                 // Appending after a last property without a trailing comma
                 // would edit that property's line; inserting before it does not.
                 let count = object.properties().len();
-                if count == 0 || object.uses_trailing_commas() {
+                if placement == Placement::End || count == 0 || object.uses_trailing_commas() {
                     object.append(k, input);
                 } else {
                     object.insert(count - 1, k, input);

@@ -43,13 +43,13 @@ pub fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
 }
 
-/// Where a new array element may go.
+/// Where a new key or array element may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
     /// At the end, as the caller's order demands.
     End,
     /// Anywhere: the backend picks the spot that leaves existing lines as they
-    /// are (order carries no meaning, as with bindings).
+    /// are (for targeted edits, where order carries no meaning).
     AnyOrder,
 }
 
@@ -58,7 +58,8 @@ pub enum Placement {
 trait Backend: Send {
     fn value(&self) -> Value;
     /// Sets an object key or replaces an array element; `Index(len)` appends.
-    fn set(&mut self, path: &[Seg], value: &Value);
+    /// `placement` says where a new key may go.
+    fn set(&mut self, path: &[Seg], value: &Value, placement: Placement);
     fn insert_element(&mut self, array_path: &[Seg], value: &Value, placement: Placement);
     fn remove(&mut self, path: &[Seg]) -> bool;
     fn render(&self) -> String;
@@ -140,7 +141,7 @@ impl Document {
             Seg::Key(k) => Value::Object(Map::from_iter([(k.clone(), inner)])),
             Seg::Index(_) => Value::Array(vec![inner]),
         });
-        self.backend.set(&path[..existing + 1], &nested);
+        self.backend.set(&path[..existing + 1], &nested, Placement::AnyOrder);
     }
 
     /// Adds an element to the array at `array_path`, creating the array (and
@@ -176,7 +177,7 @@ impl Document {
                     match have.get(k) {
                         Some(old) => self.reconcile_at(path, old, v),
                         None if v.is_null() => {}
-                        None => self.backend.set(path, v),
+                        None => self.backend.set(path, v, Placement::End),
                     }
                     path.pop();
                 }
@@ -191,7 +192,7 @@ impl Document {
                     path.push(Seg::Index(i));
                     match have.get(i) {
                         Some(old) => self.reconcile_at(path, old, v),
-                        None => self.backend.set(path, v),
+                        None => self.backend.set(path, v, Placement::End),
                     }
                     path.pop();
                 }
@@ -200,7 +201,7 @@ impl Document {
             _ if target.is_null() => {
                 self.backend.remove(path);
             }
-            _ => self.backend.set(path, target),
+            _ => self.backend.set(path, target, Placement::End),
         }
     }
 

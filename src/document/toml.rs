@@ -84,7 +84,7 @@ impl Backend for TomlBackend {
         table_value(self.doc.as_table())
     }
 
-    fn set(&mut self, path: &[Seg], value: &Value) {
+    fn set(&mut self, path: &[Seg], value: &Value, _placement: Placement) {
         let Some((last, parent)) = path.split_last() else { return };
         // Block form (`[table]`, `[[array]]`) only where a header may stand.
         let block = match self.node(parent) {

@@ -359,7 +359,12 @@ impl WranglerConfig {
                 self.note("config already exists; left as it is");
                 return Ok(doc.value());
             }
-            doc.reconcile(&config);
+            // An empty `env` would only add a bare `[env]` header.
+            let mut written = config.clone();
+            if written["env"].as_object().is_some_and(|e| e.is_empty()) {
+                written.as_object_mut().map(|o| o.remove("env"));
+            }
+            doc.reconcile(&written);
             Ok(config.clone())
         })
     }

@@ -1,0 +1,2 @@
+// clodo/database: see database.cjs.
+export {}

@@ -1,0 +1,2 @@
+// clodo/deployment: see deployment.cjs.
+export {}

@@ -1,0 +1,2 @@
+// clodo/orchestration: see orchestration.cjs.
+export {}

@@ -1,0 +1,2 @@
+// clodo/utils/cloudflare: see utils-cloudflare.cjs.
+export {}

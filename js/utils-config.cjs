@@ -1,0 +1,2 @@
+// clodo/utils/config mirrors @tamyla/clodo-framework's subpath; nothing of it is built yet.
+module.exports = {}

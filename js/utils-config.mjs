@@ -1,0 +1,2 @@
+// clodo/utils/config: see utils-config.cjs.
+export {}

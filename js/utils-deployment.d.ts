@@ -1,0 +1,1 @@
+export { WranglerConfigManager } from '../index'
