@@ -39,6 +39,32 @@ impl JsoncBackend {
         Ok(JsoncBackend { root })
     }
 
+    /// Puts `prefix` + `value` on lines of their own before the last member
+    /// of the object or array at `path` (and before that member's comments),
+    /// so no existing byte changes. The library's own insert trims blank
+    /// lines inside the container, which this avoids. False when the last
+    /// member does not start its own line; the caller then appends.
+    fn insert_before_last(&mut self, path: &[Seg], prefix: &str, value: &Value) -> bool {
+        let text = self.root.to_string();
+        let Some(start) = last_member_start(&text, path) else { return false };
+        let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let indent = &text[line_start..start];
+        if !indent.chars().all(|c| c == ' ' || c == '\t') {
+            return false;
+        }
+        let at = comments_above(&text, line_start);
+        let unit = self.root.single_indent_text().unwrap_or_else(|| "  ".into());
+        let member = format!("{indent}{prefix}{},\n", pretty(value, indent, &unit));
+        let edited = format!("{}{member}{}", &text[..at], &text[at..]);
+        match CstRootNode::parse(&edited, &ParseOptions::default()) {
+            Ok(root) => {
+                self.root = root;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     fn node(&self, path: &[Seg]) -> Option<CstNode> {
         let mut node = self.root.value()?;
         for seg in path {
@@ -73,11 +99,9 @@ impl Backend for JsoncBackend {
                 }
                 // Appending after a last property without a trailing comma
                 // would edit that property's line; inserting before it does not.
-                let count = object.properties().len();
-                if placement == Placement::End || count == 0 || object.uses_trailing_commas() {
+                let entry = format!("{}: ", Value::String(k.clone()));
+                if placement == Placement::End || object.uses_trailing_commas() || !self.insert_before_last(&path[..path.len() - 1], &entry, value) {
                     object.append(k, input);
-                } else {
-                    object.insert(count - 1, k, input);
                 }
             }
             Seg::Index(i) => {
@@ -96,10 +120,7 @@ impl Backend for JsoncBackend {
 
     fn insert_element(&mut self, array_path: &[Seg], value: &Value, placement: Placement) {
         let Some(array) = self.node(array_path).and_then(|n| n.as_array()) else { return };
-        let count = array.elements().len();
-        if placement == Placement::AnyOrder && count > 0 && !array.uses_trailing_commas() {
-            array.insert(count - 1, input_value(value));
-        } else {
+        if placement == Placement::End || array.uses_trailing_commas() || !self.insert_before_last(array_path, "", value) {
             array.append(input_value(value));
         }
     }
@@ -152,6 +173,49 @@ impl Backend for JsoncBackend {
         }
         offset
     }
+}
+
+/// Byte offset where the last property or element of the container at `path` starts.
+fn last_member_start(text: &str, path: &[Seg]) -> Option<usize> {
+    use jsonc_parser::ast::Value as Ast;
+    let collect = CollectOptions { comments: jsonc_parser::CommentCollectionStrategy::Off, tokens: false };
+    let parsed = jsonc_parser::parse_to_ast(text, &collect, &ParseOptions::default()).ok()?;
+    let mut value = parsed.value?;
+    for seg in path {
+        value = match (value, seg) {
+            (Ast::Object(o), Seg::Key(k)) => o.properties.into_iter().find(|p| p.name.as_str() == k.as_str())?.value,
+            (Ast::Array(a), Seg::Index(i)) => a.elements.into_iter().nth(*i)?,
+            _ => return None,
+        };
+    }
+    match value {
+        Ast::Object(o) => o.properties.last().map(|p| p.range.start),
+        Ast::Array(a) => a.elements.last().map(|e| e.range().start),
+        _ => None,
+    }
+}
+
+/// The start of the block of comment lines directly above `line_start`.
+fn comments_above(text: &str, mut line_start: usize) -> usize {
+    while line_start > 0 {
+        let prev_start = text[..line_start - 1].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line = text[prev_start..line_start - 1].trim_start();
+        if !(line.starts_with("//") || line.starts_with("/*") || line.starts_with('*')) {
+            break;
+        }
+        line_start = prev_start;
+    }
+    line_start
+}
+
+/// `value` as pretty JSON in the file's indent unit, continuation lines
+/// indented to sit under `indent`.
+fn pretty(value: &Value, indent: &str, unit: &str) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(unit.as_bytes());
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    serde::Serialize::serialize(value, &mut serializer).expect("JSON values always serialize");
+    String::from_utf8(out).unwrap_or_default().replace('\n', &format!("\n{indent}"))
 }
 
 fn replace(node: CstNode, input: CstInputValue) {

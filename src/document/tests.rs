@@ -118,3 +118,10 @@ fn empty_object_gets_a_header_but_parents_do_not() {
     doc.set(&path(&["env", "dev"]), &json!({}));
     assert_eq!(doc.render(), "name = \"x\"\n\n[env.dev]\n");
 }
+
+#[test]
+fn jsonc_insert_keeps_blank_lines_before_the_closing_brace() {
+    let mut doc = jsonc("{\n  \"a\": 1,\n  \"b\": 2\n\n\n}\n");
+    doc.set(&path(&["c"]), &json!(3));
+    assert_eq!(doc.render(), "{\n  \"a\": 1,\n  \"c\": 3,\n  \"b\": 2\n\n\n}\n");
+}
