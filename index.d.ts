@@ -36,7 +36,7 @@ export declare class WranglerConfigManager {
    * with `E_CONFIG_PARSE` ("Failed to read wrangler.toml: …") carrying `line` and `column`.
    */
   readConfig(): Promise<Record<string, any>>
-  exists(): Promise<unknown>
+  exists(): Promise<boolean>
   /** Makes the file equal to `config`; keys and comments that survive keep their bytes. */
   writeConfig(config: Record<string, any>): Promise<unknown>
   /** Adds `[env.<environment>]` (named like the top level) unless present or production; true when added. */
@@ -57,7 +57,7 @@ export declare class WranglerConfigManager {
    * The original's checks plus wrangler's rules, each finding with its line.
    * `{ remote: true }` makes D1 entries without `database_id` errors.
    */
-  validate(options?: { remote?: boolean }): Promise<unknown>
+  validate(options?: { remote?: boolean }): Promise<ValidationResult>
   /** `<projectRoot>/config/customers/<first label of zone>/<config file name>`. */
   getCustomerConfigPath(zoneName?: string | undefined | null): string
   /** Creates or updates the customer's config copy; idempotent. Resolves to its path. */

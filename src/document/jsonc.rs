@@ -150,29 +150,48 @@ impl Backend for JsoncBackend {
         self.root.to_string()
     }
 
-    fn offset_of(&self, path: &[Seg]) -> Option<usize> {
+    fn get(&self, path: &[Seg]) -> Option<Value> {
+        if path.is_empty() {
+            return Some(self.value());
+        }
+        self.node(path)?.to_serde_value()
+    }
+
+    fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>> {
         let text = self.root.to_string();
         let collect = CollectOptions { comments: jsonc_parser::CommentCollectionStrategy::Off, tokens: false };
-        let parsed = jsonc_parser::parse_to_ast(&text, &collect, &ParseOptions::default()).ok()?;
-        let mut value = parsed.value?;
-        let mut offset = None;
-        for seg in path {
-            value = match (value, seg) {
-                (jsonc_parser::ast::Value::Object(o), Seg::Key(k)) => {
-                    let prop = o.properties.into_iter().find(|p| p.name.as_str() == k.as_str())?;
+        match jsonc_parser::parse_to_ast(&text, &collect, &ParseOptions::default()) {
+            Ok(parsed) => paths.iter().map(|p| parsed.value.as_ref().and_then(|v| offset_in(v, p))).collect(),
+            Err(_) => vec![None; paths.len()],
+        }
+    }
+}
+
+/// The start of the deepest property or element on `path` that exists.
+fn offset_in(value: &jsonc_parser::ast::Value, path: &[Seg]) -> Option<usize> {
+    use jsonc_parser::ast::Value as Ast;
+    let mut value = value;
+    let mut offset = None;
+    for seg in path {
+        value = match (value, seg) {
+            (Ast::Object(o), Seg::Key(k)) => match o.properties.iter().find(|p| p.name.as_str() == k.as_str()) {
+                Some(prop) => {
                     offset = Some(prop.range.start);
-                    prop.value
+                    &prop.value
                 }
-                (jsonc_parser::ast::Value::Array(a), Seg::Index(i)) => {
-                    let element = a.elements.into_iter().nth(*i)?;
+                None => return offset,
+            },
+            (Ast::Array(a), Seg::Index(i)) => match a.elements.get(*i) {
+                Some(element) => {
                     offset = Some(element.range().start);
                     element
                 }
-                _ => return offset,
-            };
-        }
-        offset
+                None => return offset,
+            },
+            _ => return offset,
+        };
     }
+    offset
 }
 
 /// Byte offset where the last property or element of the container at `path` starts.

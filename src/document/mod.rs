@@ -57,14 +57,17 @@ pub enum Placement {
 /// parent when these are called; `Document` makes sure of it.
 trait Backend: Send {
     fn value(&self) -> Value;
+    /// The plain value at `path` (only that subtree is converted).
+    fn get(&self, path: &[Seg]) -> Option<Value>;
     /// Sets an object key or replaces an array element; `Index(len)` appends.
     /// `placement` says where a new key may go.
     fn set(&mut self, path: &[Seg], value: &Value, placement: Placement);
     fn insert_element(&mut self, array_path: &[Seg], value: &Value, placement: Placement);
     fn remove(&mut self, path: &[Seg]) -> bool;
     fn render(&self) -> String;
-    /// Byte offset (in the rendered text) of the key or element at `path`.
-    fn offset_of(&self, path: &[Seg]) -> Option<usize>;
+    /// Byte offsets (in the rendered text) of the keys or elements at `paths`,
+    /// from one parse.
+    fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>>;
 }
 
 pub struct Document {
@@ -103,20 +106,7 @@ impl Document {
     }
 
     pub fn get(&self, path: &[Seg]) -> Option<Value> {
-        let mut current = self.value();
-        for seg in path {
-            current = match seg {
-                Seg::Key(k) => current.as_object_mut()?.remove(k)?,
-                Seg::Index(i) => {
-                    let items = current.as_array_mut()?;
-                    if *i >= items.len() {
-                        return None;
-                    }
-                    items.swap_remove(*i)
-                }
-            };
-        }
-        Some(current)
+        self.backend.get(path)
     }
 
     /// Sets the value at `path`, creating missing parent objects on the way.
@@ -210,10 +200,14 @@ impl Document {
         self.style.apply(&self.backend.render())
     }
 
-    /// 1-based line and column of the key or element at `path`.
+    /// 1-based line and column of the key or element at each of `paths`.
+    pub fn lines_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<(usize, usize)>> {
+        let text = self.backend.render();
+        self.backend.offsets_of(paths).into_iter().map(|o| o.map(|o| text::line_column(&text, o))).collect()
+    }
+
     pub fn line_of(&self, path: &[Seg]) -> Option<(usize, usize)> {
-        let offset = self.backend.offset_of(path)?;
-        Some(text::line_column(&self.backend.render(), offset))
+        self.lines_of(&[path.to_vec()]).pop().flatten()
     }
 }
 

@@ -139,10 +139,20 @@ impl Backend for TomlBackend {
         self.doc.to_string()
     }
 
-    fn offset_of(&self, path: &[Seg]) -> Option<usize> {
+    fn get(&self, path: &[Seg]) -> Option<Value> {
+        let mut node = Ref::Item(self.doc.as_item());
+        for seg in path {
+            node = node.child(seg)?;
+        }
+        node.value()
+    }
+
+    fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>> {
         // Spans only exist on a freshly parsed document.
-        let spanned = toml_edit::Document::parse(self.doc.to_string()).ok()?;
-        offset_in_item(spanned.as_item(), path, None)
+        match toml_edit::Document::parse(self.doc.to_string()) {
+            Ok(spanned) => paths.iter().map(|p| offset_in_item(spanned.as_item(), p, None)).collect(),
+            Err(_) => vec![None; paths.len()],
+        }
     }
 }
 
@@ -168,7 +178,37 @@ fn offset_in_item(item: &Item, path: &[Seg], found: Option<usize>) -> Option<usi
     }
 }
 
-/// A place in the document while walking a path.
+/// A place in the document while reading along a path.
+enum Ref<'a> {
+    Item(&'a Item),
+    Table(&'a Table),
+    Value(&'a toml_edit::Value),
+}
+
+impl<'a> Ref<'a> {
+    fn child(self, seg: &Seg) -> Option<Ref<'a>> {
+        match (self, seg) {
+            (Ref::Table(t), Seg::Key(k)) | (Ref::Item(Item::Table(t)), Seg::Key(k)) => t.get(k).map(Ref::Item),
+            (Ref::Item(Item::ArrayOfTables(a)), Seg::Index(i)) => a.get(*i).map(Ref::Table),
+            (Ref::Item(Item::Value(v)), seg) | (Ref::Value(v), seg) => match (v, seg) {
+                (toml_edit::Value::InlineTable(t), Seg::Key(k)) => t.get(k).map(Ref::Value),
+                (toml_edit::Value::Array(a), Seg::Index(i)) => a.get(*i).map(Ref::Value),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn value(self) -> Option<Value> {
+        match self {
+            Ref::Item(item) => item_value(item),
+            Ref::Table(t) => Some(table_value(t)),
+            Ref::Value(v) => Some(plain_value(v)),
+        }
+    }
+}
+
+/// A place in the document while walking a path to change it.
 enum Node<'a> {
     Table(&'a mut Table),
     Item(&'a mut Item),

@@ -1,5 +1,6 @@
-//! Runs core work off the JS thread and settles a Promise: resolved with the
-//! converted result, or rejected with a coded error built on the JS thread.
+//! Promises for core work, rejected with coded errors built on the JS thread.
+//! `job` runs work that may wait (locks, writes) on libuv's pool; `settled`
+//! is for reads of small local files, which cost less than the hop to the pool.
 
 use napi::bindgen_prelude::*;
 use napi::{Env, Task};
@@ -26,6 +27,14 @@ impl<T: Send + ToNapiValue + TypeName + 'static> Task for Job<T> {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<T> {
         output.map_err(|e| to_js_error(&env, &e))
+    }
+}
+
+/// A Promise already settled with `result`.
+pub fn settled<'env, T: ToNapiValue>(env: &'env Env, result: CoreResult<T>) -> napi::Result<PromiseRaw<'env, T>> {
+    match result {
+        Ok(value) => PromiseRaw::resolve(env, value),
+        Err(e) => PromiseRaw::reject(env, to_js_error(env, &e)),
     }
 }
 

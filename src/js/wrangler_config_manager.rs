@@ -11,7 +11,7 @@ use napi::bindgen_prelude::*;
 use serde_json::Value;
 
 use super::errors::to_js_error;
-use super::task::{Job, Json, job};
+use super::task::{Job, Json, job, settled};
 use crate::error::Result as CoreResult;
 use crate::wrangler_config::{self as core, CustomerParams, Options, Severity, ValidateOptions, WranglerConfig};
 
@@ -175,13 +175,13 @@ impl WranglerConfigManager {
     /// compatibility_date: <today>, env: {} }` (nothing is written). Bad syntax rejects
     /// with `E_CONFIG_PARSE` ("Failed to read wrangler.toml: …") carrying `line` and `column`.
     #[napi(ts_return_type = "Promise<Record<string, any>>")]
-    pub fn read_config(&self) -> AsyncTask<Job<Json>> {
-        self.run(|m| m.read_config().map(Json))
+    pub fn read_config<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
+        settled(env, self.inner.read_config().map(Json))
     }
 
     #[napi]
-    pub fn exists(&self) -> AsyncTask<Job<bool>> {
-        self.run(|m| Ok(m.exists()))
+    pub fn exists<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, bool>> {
+        settled(env, Ok(self.inner.exists()))
     }
 
     /// Makes the file equal to `config`; keys and comments that survive keep their bytes.
@@ -210,8 +210,8 @@ impl WranglerConfigManager {
     }
 
     #[napi(ts_return_type = "Promise<Array<{ binding: string; database_name?: string; database_id?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }>>")]
-    pub fn get_database_bindings(&self, environment: Option<String>) -> AsyncTask<Job<Json>> {
-        self.run(move |m| m.get_database_bindings(environment.as_deref()).map(|b| Json(Value::Array(b))))
+    pub fn get_database_bindings<'env>(&self, env: &'env Env, environment: Option<String>) -> napi::Result<PromiseRaw<'env, Json>> {
+        settled(env, self.inner.get_database_bindings(environment.as_deref()).map(|b| Json(Value::Array(b))))
     }
 
     /// Sets the top-level `account_id`; false when empty or unchanged.
@@ -237,9 +237,9 @@ impl WranglerConfigManager {
     /// The original's checks plus wrangler's rules, each finding with its line.
     /// `{ remote: true }` makes D1 entries without `database_id` errors.
     #[napi(ts_args_type = "options?: { remote?: boolean }")]
-    pub fn validate(&self, options: Option<Value>) -> AsyncTask<Job<ValidationResult>> {
+    pub fn validate<'env>(&self, env: &'env Env, options: Option<Value>) -> napi::Result<PromiseRaw<'env, ValidationResult>> {
         let remote = options.as_ref().and_then(|o| flag(o, &["remote"])).unwrap_or(false);
-        self.run(move |m| Ok(validation_result(m.validate(&ValidateOptions { remote }))))
+        settled(env, Ok(validation_result(self.inner.validate(&ValidateOptions { remote }))))
     }
 
     /// `<projectRoot>/config/customers/<first label of zone>/<config file name>`.
@@ -283,8 +283,8 @@ impl WranglerConfigManager {
 
     /// The `--env` value wrangler needs for `environment` (`null`: the top level), by the production rule.
     #[napi(ts_return_type = "Promise<string | null>")]
-    pub fn get_wrangler_environment(&self, environment: Option<String>) -> AsyncTask<Job<Option<String>>> {
-        self.run(move |m| m.wrangler_env(environment.as_deref()))
+    pub fn get_wrangler_environment<'env>(&self, env: &'env Env, environment: Option<String>) -> napi::Result<PromiseRaw<'env, Option<String>>> {
+        settled(env, self.inner.wrangler_env(environment.as_deref()))
     }
 }
 

@@ -93,7 +93,7 @@ pub(super) fn validate(manager: &WranglerConfig, options: &ValidateOptions) -> V
         }
     };
     let config = doc.value();
-    let mut checker = Checker { doc: &doc, file_name, findings: vec![] };
+    let mut checker = Checker { doc: &doc, file_name, findings: vec![], paths: vec![] };
 
     // The original's checks, with its exact messages.
     if config.get("name").is_none() {
@@ -117,6 +117,7 @@ pub(super) fn validate(manager: &WranglerConfig, options: &ValidateOptions) -> V
         }
     }
 
+    checker.locate();
     for f in &checker.findings {
         match f.severity {
             Severity::Error => v.errors.push(f.message.clone()),
@@ -133,6 +134,8 @@ struct Checker<'a> {
     doc: &'a Document,
     file_name: String,
     findings: Vec<Finding>,
+    /// Findings still to be located: (index in `findings`, path).
+    paths: Vec<(usize, Vec<Seg>)>,
 }
 
 impl Checker<'_> {
@@ -140,14 +143,24 @@ impl Checker<'_> {
         self.findings.push(Finding { severity, rule, message: message.into(), path: String::new(), line: None, column: None });
     }
 
-    /// A finding located at `path`; the message ends with `(file:line:column)`.
+    /// A finding about `path`; `locate` adds its line and column later.
     fn at(&mut self, severity: Severity, rule: &'static str, path: &[Seg], message: String) {
-        let (line, column) = self.doc.line_of(path).map(|(l, c)| (Some(l), Some(c))).unwrap_or((None, None));
-        let place = match line {
-            Some(l) => format!(" ({}:{}:{})", self.file_name, l, column.unwrap_or(1)),
-            None => String::new(),
-        };
-        self.findings.push(Finding { severity, rule, message: format!("{message}{place}"), path: dotted(path), line, column });
+        self.findings.push(Finding { severity, rule, message, path: dotted(path), line: None, column: None });
+        self.paths.push((self.findings.len() - 1, path.to_vec()));
+    }
+
+    /// Lines and columns for every located finding, from one parse; each such
+    /// message ends with `(file:line:column)`.
+    fn locate(&mut self) {
+        let paths: Vec<Vec<Seg>> = self.paths.iter().map(|(_, p)| p.clone()).collect();
+        for ((index, _), place) in self.paths.iter().zip(self.doc.lines_of(&paths)) {
+            if let Some((line, column)) = place {
+                let f = &mut self.findings[*index];
+                f.line = Some(line);
+                f.column = Some(column);
+                f.message = format!("{} ({}:{line}:{column})", f.message, self.file_name);
+            }
+        }
     }
 
     fn scope_rules(&mut self, scope: &[Seg], section: &Value, options: &ValidateOptions) {
