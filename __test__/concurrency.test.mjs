@@ -38,11 +38,14 @@ test('a writer killed with SIGKILL at random moments, 100 times, always leaves a
   const dir = project({ 'wrangler.toml': START })
   const config = join(dir, 'wrangler.toml')
   for (let round = 0; round < 100; round++) {
-    const child = spawn(process.execPath, [writer, config, 'churn'], { stdio: 'ignore' })
-    // Node starts in ~40 ms here; kill anywhere from before the first write to deep into the churn.
-    await new Promise((r) => setTimeout(r, 20 + Math.random() * 120))
+    const child = spawn(process.execPath, [writer, config, 'churn'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const exited = new Promise((r) => child.on('exit', r))
+    // Timed from the writer's first write, not from spawn, so a loaded machine's slow
+    // start-up cannot push every kill before the writes; one write takes ~0.3 ms.
+    await new Promise((r) => child.stdout.once('data', r))
+    await new Promise((r) => setTimeout(r, Math.random() * 60))
     child.kill('SIGKILL')
-    await new Promise((r) => child.on('exit', r))
+    await exited
     const parsed = parseToml(read(config))
     assert.equal(parsed.name, 'svc', `round ${round}`)
   }

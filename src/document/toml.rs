@@ -12,6 +12,9 @@ use crate::error::{Error, Location, Result};
 
 pub(super) struct TomlBackend {
     doc: DocumentMut,
+    /// The parse with spans, kept until the first edit so locating findings
+    /// needs no second parse.
+    spanned: Option<toml_edit::Document<String>>,
     /// The file writes arrays of objects as inline arrays, never as `[[x]]`.
     inline_arrays: bool,
     /// Leading whitespace of keys inside tables (empty for most files).
@@ -20,7 +23,7 @@ pub(super) struct TomlBackend {
 
 impl TomlBackend {
     pub(super) fn parse(text: &str, file: &Path) -> Result<Self> {
-        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let spanned = toml_edit::Document::parse(text.to_string()).map_err(|e: toml_edit::TomlError| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
             let (line, column) = text::line_column(text, offset);
             let message = e.message().trim().to_string();
@@ -29,13 +32,16 @@ impl TomlBackend {
                 message: if message.is_empty() { "invalid TOML".into() } else { message },
             }
         })?;
+        let doc = spanned.clone().into_mut();
         let (mut inline, mut block) = (0, 0);
         count_array_styles(doc.as_item(), &mut inline, &mut block);
         let key_indent = detect_key_indent(doc.as_table()).unwrap_or_default();
-        Ok(TomlBackend { doc, inline_arrays: inline > 0 && block == 0, key_indent })
+        Ok(TomlBackend { doc, spanned: Some(spanned), inline_arrays: inline > 0 && block == 0, key_indent })
     }
 
     fn node(&mut self, path: &[Seg]) -> Option<Node<'_>> {
+        // Every caller is about to change the document.
+        self.spanned = None;
         let mut node = Node::Table(self.doc.as_table_mut());
         for seg in path {
             node = node.child(seg)?;
@@ -149,10 +155,18 @@ impl Backend for TomlBackend {
 
     fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>> {
         // Spans only exist on a freshly parsed document.
-        match toml_edit::Document::parse(self.doc.to_string()) {
-            Ok(spanned) => paths.iter().map(|p| offset_in_item(spanned.as_item(), p, None)).collect(),
-            Err(_) => vec![None; paths.len()],
-        }
+        let reparsed;
+        let spanned = match &self.spanned {
+            Some(s) => s,
+            None => match toml_edit::Document::parse(self.doc.to_string()) {
+                Ok(s) => {
+                    reparsed = s;
+                    &reparsed
+                }
+                Err(_) => return vec![None; paths.len()],
+            },
+        };
+        paths.iter().map(|p| offset_in_item(spanned.as_item(), p, None)).collect()
     }
 }
 
