@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use jsonc_parser::ast::Value as Ast;
 use jsonc_parser::cst::{CstInputValue, CstNode, CstRootNode};
 use jsonc_parser::{CollectOptions, ParseOptions, common::Ranged};
 use serde_json::Value;
@@ -157,57 +158,52 @@ impl Backend for JsoncBackend {
         self.node(path)?.to_serde_value()
     }
 
+    fn has(&self, path: &[Seg]) -> bool {
+        path.is_empty() || self.node(path).is_some()
+    }
+
     fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>> {
         let text = self.root.to_string();
-        let collect = CollectOptions { comments: jsonc_parser::CommentCollectionStrategy::Off, tokens: false };
-        match jsonc_parser::parse_to_ast(&text, &collect, &ParseOptions::default()) {
-            Ok(parsed) => paths.iter().map(|p| parsed.value.as_ref().and_then(|v| offset_in(v, p))).collect(),
-            Err(_) => vec![None; paths.len()],
-        }
+        let Some(root) = parse_ast(&text) else { return vec![None; paths.len()] };
+        paths.iter().map(|p| walk_ast(&root, p).last().map(|(start, _)| *start)).collect()
     }
 }
 
-/// The start of the deepest property or element on `path` that exists.
-fn offset_in(value: &jsonc_parser::ast::Value, path: &[Seg]) -> Option<usize> {
-    use jsonc_parser::ast::Value as Ast;
-    let mut value = value;
-    let mut offset = None;
+fn parse_ast(text: &str) -> Option<Ast<'_>> {
+    let collect = CollectOptions { comments: jsonc_parser::CommentCollectionStrategy::Off, tokens: false };
+    jsonc_parser::parse_to_ast(text, &collect, &ParseOptions::default()).ok()?.value
+}
+
+/// Each property or element along `path` with its start offset, as far as the path exists.
+fn walk_ast<'a, 'b>(root: &'a Ast<'b>, path: &[Seg]) -> Vec<(usize, &'a Ast<'b>)> {
+    let mut value = root;
+    let mut steps = vec![];
     for seg in path {
-        value = match (value, seg) {
+        let (start, child) = match (value, seg) {
             (Ast::Object(o), Seg::Key(k)) => match o.properties.iter().find(|p| p.name.as_str() == k.as_str()) {
-                Some(prop) => {
-                    offset = Some(prop.range.start);
-                    &prop.value
-                }
-                None => return offset,
+                Some(prop) => (prop.range.start, &prop.value),
+                None => break,
             },
             (Ast::Array(a), Seg::Index(i)) => match a.elements.get(*i) {
-                Some(element) => {
-                    offset = Some(element.range().start);
-                    element
-                }
-                None => return offset,
+                Some(element) => (element.range().start, element),
+                None => break,
             },
-            _ => return offset,
+            _ => break,
         };
+        steps.push((start, child));
+        value = child;
     }
-    offset
+    steps
 }
 
 /// Byte offset where the last property or element of the container at `path` starts.
 fn last_member_start(text: &str, path: &[Seg]) -> Option<usize> {
-    use jsonc_parser::ast::Value as Ast;
-    let collect = CollectOptions { comments: jsonc_parser::CommentCollectionStrategy::Off, tokens: false };
-    let parsed = jsonc_parser::parse_to_ast(text, &collect, &ParseOptions::default()).ok()?;
-    let mut value = parsed.value?;
-    for seg in path {
-        value = match (value, seg) {
-            (Ast::Object(o), Seg::Key(k)) => o.properties.into_iter().find(|p| p.name.as_str() == k.as_str())?.value,
-            (Ast::Array(a), Seg::Index(i)) => a.elements.into_iter().nth(*i)?,
-            _ => return None,
-        };
+    let root = parse_ast(text)?;
+    let steps = walk_ast(&root, path);
+    if steps.len() < path.len() {
+        return None;
     }
-    match value {
+    match steps.last().map(|(_, node)| *node).unwrap_or(&root) {
         Ast::Object(o) => o.properties.last().map(|p| p.range.start),
         Ast::Array(a) => a.elements.last().map(|e| e.range().start),
         _ => None,

@@ -59,6 +59,8 @@ trait Backend: Send {
     fn value(&self) -> Value;
     /// The plain value at `path` (only that subtree is converted).
     fn get(&self, path: &[Seg]) -> Option<Value>;
+    /// Whether `path` exists, converting nothing.
+    fn has(&self, path: &[Seg]) -> bool;
     /// Sets an object key or replaces an array element; `Index(len)` appends.
     /// `placement` says where a new key may go.
     fn set(&mut self, path: &[Seg], value: &Value, placement: Placement);
@@ -109,22 +111,24 @@ impl Document {
         self.backend.get(path)
     }
 
+    pub fn has(&self, path: &[Seg]) -> bool {
+        self.backend.has(path)
+    }
+
     /// Sets the value at `path`, creating missing parent objects on the way.
     /// Setting a value equal to the present one changes nothing.
     pub fn set(&mut self, path: &[Seg], value: &Value) {
         if path.is_empty() {
             return self.reconcile(value);
         }
-        if let Some(current) = self.get(path) {
-            if same_value(&current, value) {
-                return;
-            }
+        if self.get(path).is_some_and(|current| same_value(&current, value)) {
+            return;
         }
         // Missing parents are created in one go as a nested value, so the
         // backend sees the whole new subtree (TOML then writes `[env.x]`
         // without an empty `[env]` header).
         let mut existing = 0;
-        while existing < path.len() - 1 && self.get(&path[..existing + 1]).is_some() {
+        while existing < path.len() - 1 && self.has(&path[..existing + 1]) {
             existing += 1;
         }
         let nested = path[existing + 1..].iter().rev().fold(value.clone(), |inner, seg| match seg {
@@ -145,7 +149,7 @@ impl Document {
 
     /// Removes the key or element at `path`; false when there was none.
     pub fn remove(&mut self, path: &[Seg]) -> bool {
-        self.get(path).is_some() && self.backend.remove(path)
+        self.has(path) && self.backend.remove(path)
     }
 
     /// Makes the document equal to `target`, touching only what differs.

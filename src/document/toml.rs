@@ -11,37 +11,34 @@ use super::{Backend, Num, Placement, Seg, number, text};
 use crate::error::{Error, Location, Result};
 
 pub(super) struct TomlBackend {
+    state: State,
+}
+
+/// A file is parsed once, with spans: reads, rendering (the source itself)
+/// and locating findings use that parse. The first edit turns it into an
+/// editable document and learns the file's style for new content.
+enum State {
+    Parsed(toml_edit::Document<String>),
+    Edited(Editable),
+}
+
+struct Editable {
     doc: DocumentMut,
-    /// The parse with spans, kept until the first edit so locating findings
-    /// needs no second parse.
-    spanned: Option<toml_edit::Document<String>>,
     /// The file writes arrays of objects as inline arrays, never as `[[x]]`.
     inline_arrays: bool,
     /// Leading whitespace of keys inside tables (empty for most files).
     key_indent: String,
 }
 
-impl TomlBackend {
-    pub(super) fn parse(text: &str, file: &Path) -> Result<Self> {
-        let spanned = toml_edit::Document::parse(text.to_string()).map_err(|e: toml_edit::TomlError| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            let (line, column) = text::line_column(text, offset);
-            let message = e.message().trim().to_string();
-            Error::ConfigParse {
-                location: Location { file: file.to_path_buf(), line, column },
-                message: if message.is_empty() { "invalid TOML".into() } else { message },
-            }
-        })?;
-        let doc = spanned.clone().into_mut();
+impl Editable {
+    fn new(doc: DocumentMut) -> Editable {
         let (mut inline, mut block) = (0, 0);
         count_array_styles(doc.as_item(), &mut inline, &mut block);
         let key_indent = detect_key_indent(doc.as_table()).unwrap_or_default();
-        Ok(TomlBackend { doc, spanned: Some(spanned), inline_arrays: inline > 0 && block == 0, key_indent })
+        Editable { doc, inline_arrays: inline > 0 && block == 0, key_indent }
     }
 
     fn node(&mut self, path: &[Seg]) -> Option<Node<'_>> {
-        // Every caller is about to change the document.
-        self.spanned = None;
         let mut node = Node::Table(self.doc.as_table_mut());
         for seg in path {
             node = node.child(seg)?;
@@ -85,29 +82,66 @@ impl TomlBackend {
     }
 }
 
+impl TomlBackend {
+    pub(super) fn parse(text: &str, file: &Path) -> Result<Self> {
+        let parsed = toml_edit::Document::parse(text.to_string()).map_err(|e: toml_edit::TomlError| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let (line, column) = text::line_column(text, offset);
+            let message = e.message().trim().to_string();
+            Error::ConfigParse {
+                location: Location { file: file.to_path_buf(), line, column },
+                message: if message.is_empty() { "invalid TOML".into() } else { message },
+            }
+        })?;
+        Ok(TomlBackend { state: State::Parsed(parsed) })
+    }
+
+    fn table(&self) -> &Table {
+        match &self.state {
+            State::Parsed(doc) => doc.as_table(),
+            State::Edited(e) => e.doc.as_table(),
+        }
+    }
+
+    fn editable(&mut self) -> &mut Editable {
+        if let State::Parsed(_) = self.state {
+            let State::Parsed(doc) = std::mem::replace(&mut self.state, State::Edited(Editable::new(DocumentMut::new()))) else {
+                unreachable!("checked above")
+            };
+            self.state = State::Edited(Editable::new(doc.into_mut()));
+        }
+        match &mut self.state {
+            State::Edited(e) => e,
+            State::Parsed(_) => unreachable!("converted above"),
+        }
+    }
+}
+
 impl Backend for TomlBackend {
     fn value(&self) -> Value {
-        table_value(self.doc.as_table())
+        table_value(self.table())
     }
 
     fn set(&mut self, path: &[Seg], value: &Value, _placement: Placement) {
         let Some((last, parent)) = path.split_last() else { return };
+        let this = self.editable();
         // Block form (`[table]`, `[[array]]`) only where a header may stand.
-        let block = match self.node(parent) {
+        let block = match this.node(parent) {
             Some(Node::Table(t)) | Some(Node::Item(Item::Table(t))) => !t.is_dotted(),
             Some(Node::Item(Item::ArrayOfTables(_))) => true,
             _ => false,
         };
-        let item = if block { self.block_item(value) } else { Item::Value(inline_value(value)) };
-        let indent = if parent.is_empty() { String::new() } else { self.key_indent.clone() };
-        if let Some(parent) = self.node(parent) {
+        let item = if block { this.block_item(value) } else { Item::Value(inline_value(value)) };
+        let indent = if parent.is_empty() { String::new() } else { this.key_indent.clone() };
+        if let Some(parent) = this.node(parent) {
             parent.put(last, item, &indent);
         }
     }
 
     fn insert_element(&mut self, array_path: &[Seg], value: &Value, placement: Placement) {
-        let table = value.as_object().map(|m| self.block_table(m));
-        match self.node(array_path) {
+        let this = self.editable();
+        let table = value.as_object().map(|m| this.block_table(m));
+        match this.node(array_path) {
             Some(Node::Item(Item::ArrayOfTables(aot))) => {
                 if let Some(mut table) = table {
                     table.set_implicit(false);
@@ -123,7 +157,7 @@ impl Backend for TomlBackend {
 
     fn remove(&mut self, path: &[Seg]) -> bool {
         let Some((last, parent)) = path.split_last() else { return false };
-        match (self.node(parent), last) {
+        match (self.editable().node(parent), last) {
             (Some(Node::Table(t)), Seg::Key(k)) | (Some(Node::Item(Item::Table(t))), Seg::Key(k)) => t.remove(k).is_some(),
             (Some(Node::Value(v)), seg) | (Some(Node::Item(Item::Value(v))), seg) => match (v, seg) {
                 (toml_edit::Value::InlineTable(t), Seg::Key(k)) => t.remove(k).is_some(),
@@ -142,25 +176,39 @@ impl Backend for TomlBackend {
     }
 
     fn render(&self) -> String {
-        self.doc.to_string()
+        match &self.state {
+            State::Parsed(doc) => doc.raw().to_string(),
+            State::Edited(e) => e.doc.to_string(),
+        }
     }
 
     fn get(&self, path: &[Seg]) -> Option<Value> {
-        let mut node = Ref::Item(self.doc.as_item());
+        let mut node = Ref::Table(self.table());
         for seg in path {
             node = node.child(seg)?;
         }
         node.value()
     }
 
+    fn has(&self, path: &[Seg]) -> bool {
+        let mut node = Ref::Table(self.table());
+        for seg in path {
+            match node.child(seg) {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        true
+    }
+
     fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>> {
-        // Spans only exist on a freshly parsed document.
+        // Spans only exist on a parsed document: an edited one is parsed again.
         let reparsed;
-        let spanned = match &self.spanned {
-            Some(s) => s,
-            None => match toml_edit::Document::parse(self.doc.to_string()) {
-                Ok(s) => {
-                    reparsed = s;
+        let spanned = match &self.state {
+            State::Parsed(doc) => doc,
+            State::Edited(e) => match toml_edit::Document::parse(e.doc.to_string()) {
+                Ok(doc) => {
+                    reparsed = doc;
                     &reparsed
                 }
                 Err(_) => return vec![None; paths.len()],
@@ -405,11 +453,11 @@ fn detect_key_indent(root: &Table) -> Option<String> {
     fn walk(table: &Table, depth: usize) -> Option<String> {
         for (key, item) in table.iter() {
             let prefix = table.key(key).and_then(|k| k.leaf_decor().prefix()).and_then(|p| p.as_str());
-            if depth > 0 && item.is_value() {
-                if let Some(p) = prefix {
-                    let indent = p.rsplit('\n').next().unwrap_or(p);
-                    return Some(indent.chars().all(|c| c == ' ' || c == '\t').then(|| indent.to_string()).unwrap_or_default());
-                }
+            // The whitespace after the last newline of a value key's prefix.
+            if let (true, Some(p)) = (depth > 0 && item.is_value(), prefix) {
+                let indent = p.rsplit('\n').next().unwrap_or(p);
+                let plain = indent.chars().all(|c| c == ' ' || c == '\t');
+                return Some(if plain { indent.to_string() } else { String::new() });
             }
             let found = match item {
                 Item::Table(t) => walk(t, depth + 1),

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::{Seed, WranglerConfig};
-use crate::atomic_file::{self, FileLock};
 use crate::document::{Document, Seg, key};
 use crate::error::{Error, Result};
 
@@ -82,14 +81,10 @@ impl WranglerConfig {
                 target.display()
             )));
         }
-        if self.options.dry_run {
-            return self.put(&target, text);
-        }
-        let _lock = FileLock::acquire(&target, self.options.write.lock_timeout)?;
-        if atomic_file::read_text(&target)?.as_deref() == Some(text.as_str()) {
-            return Ok(());
-        }
-        atomic_file::write_atomic(&target, text.as_bytes(), self.options.write)
+        self.update_text(&target, |before| {
+            let changed = before.as_deref() != Some(text.as_str());
+            Ok(((), changed.then_some(text)))
+        })
     }
 }
 
@@ -105,8 +100,8 @@ fn apply_customer(manager: &WranglerConfig, doc: &mut Document, prefix: &str, pa
     set_service_domain(doc, &[], prefix);
 
     let environment = params.environment.as_deref().unwrap_or("production");
-    let target = manager.env_target(&doc.value(), Some(environment));
-    if !target.is_empty() && doc.get(&target).is_none() {
+    let target = manager.env_target(doc, Some(environment));
+    if !target.is_empty() && !doc.has(&target) {
         let name = doc.get(&[key("name")]).unwrap_or_else(|| json!("worker"));
         doc.set(&[target, vec![key("name")]].concat(), &name);
     }

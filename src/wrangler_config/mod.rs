@@ -158,33 +158,55 @@ impl WranglerConfig {
         self.load(&self.options.config_path)
     }
 
-    /// Read-modify-write of `path` under its lock. `change` gets the document
-    /// (built from `seed` when the file is missing) and whether the file
-    /// existed. Nothing is written when the text comes out unchanged.
-    fn edit<T>(&self, path: &Path, seed: Seed, change: impl FnOnce(&mut Document, bool) -> Result<T>) -> Result<T> {
+    /// The main config's document; an empty one when the file is missing
+    /// (it has no sections, like the defaults `readConfig` reports).
+    fn document_or_empty(&self) -> Result<Document> {
+        Ok(self.document()?.unwrap_or_else(|| Document::empty(self.format())))
+    }
+
+    /// Read-modify-write of `path`'s text under its lock, re-read under the
+    /// lock. `change` gets the current text (`None`: no file) and returns the
+    /// new text, or `None` to leave the file as it is.
+    fn update_text<T>(&self, path: &Path, change: impl FnOnce(Option<String>) -> Result<(T, Option<String>)>) -> Result<T> {
         let _lock = match self.options.dry_run {
             true => None,
             false => Some(FileLock::acquire(path, self.options.write.lock_timeout)?),
         };
-        let before = self.current_text(path)?;
-        let existed = before.is_some();
-        let format = Format::from_path(path);
-        let mut doc = match (&before, seed) {
-            (Some(text), _) => Document::parse(text, format, path)?,
-            (None, Seed::Text(text, from)) => Document::parse(&text, format, &from)?,
-            (None, Seed::Defaults) => {
-                let mut doc = Document::empty(format);
-                doc.reconcile(&seed_config());
-                doc
-            }
-            (None, Seed::Empty) => Document::empty(format),
-        };
-        let result = change(&mut doc, existed)?;
-        let after = doc.render();
-        if before.as_deref() != Some(after.as_str()) {
+        let (result, after) = change(self.current_text(path)?)?;
+        if let Some(after) = after {
             self.put(path, after)?;
         }
         Ok(result)
+    }
+
+    /// Read-modify-write of `path`'s document. `change` gets the document
+    /// (built from `seed` when the file is missing) and whether the file
+    /// existed. Nothing is written when the text comes out unchanged, except
+    /// that a missing file seeded from another file's text is always written.
+    fn edit<T>(&self, path: &Path, seed: Seed, change: impl FnOnce(&mut Document, bool) -> Result<T>) -> Result<T> {
+        self.update_text(path, |before| {
+            let existed = before.is_some();
+            let format = Format::from_path(path);
+            let (mut doc, initial) = match (before, seed) {
+                (Some(text), _) => (Document::parse(&text, format, path)?, Some(text)),
+                (None, Seed::Text(text, from)) => (Document::parse(&text, format, &from)?, None),
+                (None, Seed::Defaults) => {
+                    let mut doc = Document::empty(format);
+                    doc.reconcile(&seed_config());
+                    let initial = doc.render();
+                    (doc, Some(initial))
+                }
+                (None, Seed::Empty) => {
+                    let doc = Document::empty(format);
+                    let initial = doc.render();
+                    (doc, Some(initial))
+                }
+            };
+            let result = change(&mut doc, existed)?;
+            let after = doc.render();
+            let changed = initial.as_deref() != Some(after.as_str());
+            Ok((result, changed.then_some(after)))
+        })
     }
 
     /// Writes (or, in dry-run mode, plans) the full text of `path`.
@@ -236,18 +258,17 @@ impl WranglerConfig {
     /// The section an environment's settings live in: the top level for the
     /// production environment (unless the file has `[env.<production>]`) and
     /// for no environment, `env.<name>` otherwise.
-    pub fn env_target(&self, config: &Value, environment: Option<&str>) -> Vec<Seg> {
+    pub fn env_target(&self, doc: &Document, environment: Option<&str>) -> Vec<Seg> {
         match environment {
             None | Some("") => vec![],
-            Some(env) if env == self.options.production_environment && config.pointer(&format!("/env/{}", escape_pointer(env))).is_none() => vec![],
+            Some(env) if env == self.options.production_environment && !doc.has(&[key("env"), key(env)]) => vec![],
             Some(env) => vec![key("env"), key(env)],
         }
     }
 
     /// The `--env` value wrangler needs for an environment (`None`: top level).
     pub fn wrangler_env(&self, environment: Option<&str>) -> Result<Option<String>> {
-        let config = self.read_config()?;
-        Ok(match self.env_target(&config, environment).get(1) {
+        Ok(match self.env_target(&self.document_or_empty()?, environment).get(1) {
             Some(Seg::Key(env)) => Some(env.clone()),
             _ => None,
         })
@@ -256,8 +277,8 @@ impl WranglerConfig {
     pub fn ensure_environment(&self, environment: &str) -> Result<bool> {
         check_env_name(environment)?;
         self.edit(&self.options.config_path, Seed::Defaults, |doc, _| {
-            let target = self.env_target(&doc.value(), Some(environment));
-            if target.is_empty() || doc.get(&target).is_some() {
+            let target = self.env_target(doc, Some(environment));
+            if target.is_empty() || doc.has(&target) {
                 return Ok(false);
             }
             let name = doc.get(&[key("name")]).unwrap_or_else(|| json!("worker"));
@@ -274,8 +295,8 @@ impl WranglerConfig {
             check_env_name(env)?;
         }
         self.edit(&self.options.config_path, Seed::Defaults, |doc, _| {
-            let target = self.env_target(&doc.value(), environment);
-            if !target.is_empty() && doc.get(&target).is_none() {
+            let target = self.env_target(doc, environment);
+            if !target.is_empty() && !doc.has(&target) {
                 let top_name = doc.get(&[key("name")]).unwrap_or_else(|| json!("worker"));
                 doc.set(&[target.clone(), vec![key("name")]].concat(), &top_name);
             }
@@ -298,11 +319,12 @@ impl WranglerConfig {
     }
 
     pub fn remove_database_binding(&self, environment: Option<&str>, binding_or_name: &str) -> Result<bool> {
+        // Nothing to remove, and no lock file (or folder) for a file that is not there.
         if !self.exists() {
             return Ok(false);
         }
         self.edit(&self.options.config_path, Seed::Empty, |doc, _| {
-            let list = [self.env_target(&doc.value(), environment), vec![key("d1_databases")]].concat();
+            let list = [self.env_target(doc, environment), vec![key("d1_databases")]].concat();
             let existing = doc.get(&list).and_then(|v| v.as_array().cloned()).unwrap_or_default();
             let matches = |db: &Value| db["binding"] == json!(binding_or_name) || db["database_name"] == json!(binding_or_name);
             let doomed: Vec<usize> = existing.iter().enumerate().filter(|(_, db)| matches(db)).map(|(i, _)| i).collect();
@@ -314,18 +336,9 @@ impl WranglerConfig {
     }
 
     pub fn get_database_bindings(&self, environment: Option<&str>) -> Result<Vec<Value>> {
-        let config = self.read_config()?;
-        let list = [self.env_target(&config, environment), vec![key("d1_databases")]].concat();
-        let mut node = &config;
-        for seg in &list {
-            if let Seg::Key(k) = seg {
-                node = match node.get(k) {
-                    Some(v) => v,
-                    None => return Ok(vec![]),
-                };
-            }
-        }
-        Ok(node.as_array().cloned().unwrap_or_default())
+        let doc = self.document_or_empty()?;
+        let list = [self.env_target(&doc, environment), vec![key("d1_databases")]].concat();
+        Ok(doc.get(&list).and_then(|v| v.as_array().cloned()).unwrap_or_default())
     }
 
     pub fn set_account_id(&self, account_id: &str) -> Result<bool> {
@@ -413,10 +426,6 @@ pub fn snake_case(name: &str) -> String {
         }
     }
     out
-}
-
-fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 fn current_dir() -> PathBuf {

@@ -16,8 +16,9 @@ fn manager(files: &[(&str, &str)]) -> (tempfile::TempDir, WranglerConfig) {
 #[test]
 fn one_resolver_decides_where_production_lives() {
     let (_d, m) = manager(&[("wrangler.toml", "name = \"a\"\n")]);
-    let flat = json!({"name": "a"});
-    let with_prod = json!({"name": "a", "env": {"production": {}}});
+    let doc = |text: &str| crate::document::Document::parse(text, crate::document::Format::Toml, std::path::Path::new("w.toml")).unwrap();
+    let flat = doc("name = \"a\"\n");
+    let with_prod = doc("name = \"a\"\n[env.production]\n");
     assert!(m.env_target(&flat, Some("production")).is_empty());
     assert_eq!(m.env_target(&with_prod, Some("production")), vec![key("env"), key("production")]);
     assert_eq!(m.env_target(&flat, Some("staging")), vec![key("env"), key("staging")]);

@@ -167,10 +167,8 @@ impl Checker<'_> {
         let label = section_label(scope);
         let child = |k: &str| [scope.to_vec(), vec![key(k)]].concat();
 
-        if let Some(date) = section.get("compatibility_date") {
-            if !date.as_str().is_some_and(is_iso_date) {
-                self.at(Severity::Warning, "BAD_COMPATIBILITY_DATE", &child("compatibility_date"), format!("{label}compatibility_date {date} is not a YYYY-MM-DD date"));
-            }
+        if let Some(date) = section.get("compatibility_date").filter(|d| !d.as_str().is_some_and(is_iso_date)) {
+            self.at(Severity::Warning, "BAD_COMPATIBILITY_DATE", &child("compatibility_date"), format!("{label}compatibility_date {date} is not a YYYY-MM-DD date"));
         }
         for (removed, fix) in REMOVED {
             if section.get(*removed).is_some() {
@@ -236,11 +234,10 @@ impl Checker<'_> {
             }
         }
         let has_routes = |v: &Value| v.get("routes").is_some() || v.get("route").is_some();
-        if top.get("routes").is_some_and(|r| !is_empty(r)) || top.get("route").is_some_and(|r| !is_empty(r)) {
-            if !has_routes(env) {
-                self.at(Severity::Warning, "INHERITED_ROUTES", scope, format!(
-                    "{label}has no routes of its own, so it inherits the top level's routes and custom domains and claims them on every deploy; give it its own \"routes\" (possibly [])"));
-            }
+        let top_routes = top.get("routes").is_some_and(|r| !is_empty(r)) || top.get("route").is_some_and(|r| !is_empty(r));
+        if top_routes && !has_routes(env) {
+            self.at(Severity::Warning, "INHERITED_ROUTES", scope, format!(
+                "{label}has no routes of its own, so it inherits the top level's routes and custom domains and claims them on every deploy; give it its own \"routes\" (possibly [])"));
         }
     }
 }
