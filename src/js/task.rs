@@ -52,7 +52,13 @@ impl TypeName for Json {
 }
 
 impl ToNapiValue for Json {
-    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
-        unsafe { serde_json::Value::to_napi_value(env, val.0) }
+    /// Serialise once and let V8's `JSON.parse` build the object: measured
+    /// several times faster than creating it property by property through N-API.
+    unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let json: napi::JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
+        let parse: Function<String, Unknown> = json.get_named_property_unchecked("parse")?;
+        let value = parse.call(val.0.to_string())?;
+        unsafe { Unknown::to_napi_value(raw_env, value) }
     }
 }

@@ -63,14 +63,14 @@ pub struct ValidationFinding {
 }
 
 /// Result of `validate()`; `errors` and `warnings` keep the original's messages.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct ValidationResult {
     pub valid: bool,
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
     pub findings: Vec<ValidationFinding>,
     #[napi(ts_type = "Record<string, any>")]
-    pub config: Option<Value>,
+    pub config: Option<Json>,
 }
 
 /// Reads and edits a service's wrangler config (`wrangler.toml`, `.jsonc` or
@@ -305,6 +305,6 @@ fn validation_result(v: core::Validation) -> ValidationResult {
                 column: f.column.map(|c| c as u32),
             })
             .collect(),
-        config: v.config,
+        config: v.config.map(Json),
     }
 }
