@@ -10,6 +10,75 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Per-customer deployment records, `<configDir>/<customer>/<environment>.env`.
+ * Names are letters, digits, `-`, `_`, `.` (else `E_INVALID_INPUT`); writes
+ * are atomic, locked, mode 0600 in a 0700 folder; the API token is written
+ * only with `{ includeSecrets: true }`.
+ */
+export declare class UnifiedConfigManager {
+  /** Has no side effects: nothing is created until a record is saved. */
+  constructor(options?: UnifiedConfigManagerOptions)
+  get configDir(): string
+  /**
+   * The standard object, or `null` when the record is missing, a template
+   * or unreadable (`inspectCustomerConfig` says which and why).
+   */
+  loadCustomerConfig(customer?: string | undefined | null, environment?: string | undefined | null): CustomerConfig | null
+  /** Like `loadCustomerConfig`, but minimal defaults instead of `null`. */
+  loadCustomerConfigSafe(customer?: string | undefined | null, environment?: string | undefined | null): CustomerConfig
+  /**
+   * Whether the record exists, is a template (with the missing fields and
+   * the reasons) or loads, with its path.
+   */
+  inspectCustomerConfig(customer?: string | undefined | null, environment?: string | undefined | null): CustomerConfigInspection
+  /** Every record of every customer, inspected, sorted by customer then environment. */
+  listCustomerConfigs(): Array<CustomerConfigInspection>
+  /** The standard object for raw record variables. */
+  parseToStandardFormat(envVars: Record<string, string>, customer: string, environment: string): CustomerConfig
+  /**
+   * The original's template rule: `{{` in CUSTOMER_NAME, an all-zero or
+   * missing CLOUDFLARE_ACCOUNT_ID, or no DOMAIN.
+   */
+  isTemplateConfig(envVars: Record<string, string>): boolean
+  /** Why `envVars` is a template: the missing fields and the reasons. */
+  getTemplateReasons(envVars: Record<string, string>): TemplateReport
+  /**
+   * Writes the record (atomically, 0600) and resolves to its path. `data` is
+   * `{ coreInputs, confirmations, result }` as in the original, or a flat
+   * record as `loadCustomerConfig`/`mergeCustomerConfig` return it.
+   */
+  saveCustomerConfig(customer: string, environment: string, deploymentData: { coreInputs?: Record<string, any>; confirmations?: Record<string, any>; result?: Record<string, any> } | Record<string, any>, options?: { includeSecrets?: boolean; include_secrets?: boolean }): Promise<string>
+  /** Customer folder names, sorted. */
+  listCustomers(): Array<string>
+  configExists(customer?: string | undefined | null, environment?: string | undefined | null): boolean
+  /**
+   * The names in `requiredFields` whose value in `config` is empty
+   * (a snake_case name also matches its camelCase key).
+   */
+  getMissingFields(config: Record<string, any>, requiredFields?: string[]): Array<string>
+  /** Prints the original's review of a record to stdout and returns the same text. */
+  displayCustomerConfig(customer?: string | undefined | null, environment?: string | undefined | null): string
+  validateStaticSiteConfig(config: Record<string, any>): StaticSiteValidation
+  getStaticSiteDefaults(customer?: string | undefined | null, environment?: string | undefined | null): { publicDir: string; indexFile: string; errorFile: string; cacheControl: string; spaFallback: boolean; cleanUrls: boolean; compressText: boolean; corsEnabled: boolean; siteConfig: { bucket: string; include: string[]; exclude: string[] } }
+  /**
+   * The record with the static-site settings applied; throws
+   * `E_INVALID_INPUT` when its service type is not `static-site`.
+   */
+  loadStaticSiteConfig(customer?: string | undefined | null, environment?: string | undefined | null): CustomerConfig & Record<string, any>
+  /**
+   * Validates, then writes the record with its static-site section in one
+   * atomic write. Resolves to the path.
+   */
+  saveStaticSiteConfig(customer: string, environment: string, staticSiteConfig: Record<string, any>, options?: { includeSecrets?: boolean; include_secrets?: boolean }): Promise<string>
+  /**
+   * Combines a stored record with freshly collected values: collected
+   * values win; empty ones (`null`, `''`, `[]`, `{}`) never erase stored
+   * ones; keys in camelCase (snake_case accepted); `envVars` merged key by key.
+   */
+  mergeCustomerConfig(stored: Record<string, any> | null, collected: Record<string, any>): Record<string, any>
+}
+
+/**
  * Reads and edits a service's wrangler config (`wrangler.toml`, `.jsonc` or
  * `.json`) in place: comments and formatting survive, writes are atomic and
  * locked against concurrent writers. Async methods reject with an `Error`
@@ -38,19 +107,19 @@ export declare class WranglerConfigManager {
   readConfig(): Promise<Record<string, any>>
   exists(): Promise<boolean>
   /** Makes the file equal to `config`; keys and comments that survive keep their bytes. */
-  writeConfig(config: Record<string, any>): Promise<unknown>
+  writeConfig(config: Record<string, any>): Promise<void>
   /** Adds `[env.<environment>]` (named like the top level) unless present or production; true when added. */
-  ensureEnvironment(environment: string): Promise<unknown>
+  ensureEnvironment(environment: string): Promise<boolean>
   /**
    * Adds or updates (matched by binding or database name) a D1 binding. Production means the
    * top level unless the file has `[env.production]`. Other fields (`migrations_dir`, …) pass through.
    */
-  addDatabaseBinding(environment: string | null | undefined, databaseInfo: { binding?: string; database_name?: string; databaseName?: string; database_id?: string; databaseId?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }): Promise<unknown>
+  addDatabaseBinding(environment: string | null | undefined, databaseInfo: { binding?: string; database_name?: string; databaseName?: string; database_id?: string; databaseId?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }): Promise<boolean>
   /** Removes the bindings whose binding or database name matches; false (file untouched) when none does. */
-  removeDatabaseBinding(environment: string | undefined | null, bindingOrName: string): Promise<unknown>
+  removeDatabaseBinding(environment: string | undefined | null, bindingOrName: string): Promise<boolean>
   getDatabaseBindings(environment?: string | undefined | null): Promise<Array<{ binding: string; database_name?: string; database_id?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }>>
   /** Sets the top-level `account_id`; false when empty or unchanged. */
-  setAccountId(accountId?: string | undefined | null): Promise<unknown>
+  setAccountId(accountId?: string | undefined | null): Promise<boolean>
   /** Creates a minimal config unless the file exists (then returns it unchanged). */
   createMinimalConfig(name?: string, environment?: string | null, options?: { main?: string; compatibility_date?: string; compatibilityDate?: string }): Promise<Record<string, any>>
   /**
@@ -61,13 +130,56 @@ export declare class WranglerConfigManager {
   /** `<projectRoot>/config/customers/<first label of zone>/<config file name>`. */
   getCustomerConfigPath(zoneName?: string | undefined | null): string
   /** Creates or updates the customer's config copy; idempotent. Resolves to its path. */
-  generateCustomerConfig(zoneName: string, params?: { accountId?: string; account_id?: string; environment?: string; workerName?: string; worker_name?: string }): Promise<unknown>
+  generateCustomerConfig(zoneName: string, params?: { accountId?: string; account_id?: string; environment?: string; workerName?: string; worker_name?: string }): Promise<string>
   /** Replaces the main config with a byte-identical copy of a customer's config (atomic, locked). */
-  copyCustomerConfig(customerConfigPath?: string | undefined | null): Promise<unknown>
+  copyCustomerConfig(customerConfigPath?: string | undefined | null): Promise<void>
   /** Prints a human summary to stdout and resolves to the same text. */
-  displaySummary(environment?: string | undefined | null): Promise<unknown>
+  displaySummary(environment?: string | undefined | null): Promise<string>
   /** The `--env` value wrangler needs for `environment` (`null`: the top level), by the production rule. */
   getWranglerEnvironment(environment?: string | undefined | null): Promise<string | null>
+}
+
+/** `new UnifiedConfigManager(options)`, as the original's factory. */
+export declare function createUnifiedConfigManager(options?: UnifiedConfigManagerOptions): UnifiedConfigManager
+
+/**
+ * A loaded record (the shape of the original's `parseToStandardFormat`). Keys
+ * the file lacks are `undefined`; every raw key is in `envVars`.
+ */
+export interface CustomerConfig {
+  customer: string
+  serviceName: string
+  serviceType: string
+  domainName?: string
+  cloudflareToken?: string
+  cloudflareAccountId?: string
+  cloudflareZoneId?: string
+  environment: string
+  displayName: string
+  description?: string
+  workerName?: string
+  databaseName?: string
+  deploymentUrl?: string
+  healthCheckPath: string
+  apiBasePath: string
+  logLevel: string
+  nodeCompatibility: string
+  envVars: Record<string, string>
+}
+
+/**
+ * One record's state: `status` is `ready`, `template`, `missing` or
+ * `unreadable`; `missingFields` and `reasons` say why it does not load.
+ */
+export interface CustomerConfigInspection {
+  customer: string
+  environment: string
+  path: string
+  status: 'ready' | 'template' | 'missing' | 'unreadable'
+  missingFields: Array<string>
+  reasons: Array<string>
+  /** The standard object for a ready record, else `null`. */
+  config?: CustomerConfig | null
 }
 
 /**
@@ -88,6 +200,28 @@ export interface PlannedWrite {
   path: string
   /** The full text the file would have had. */
   content: string
+}
+
+export interface StaticSiteValidation {
+  valid: boolean
+  errors: Array<string>
+}
+
+/** Why a set of record variables is a template (`isTemplate` false: it is real data). */
+export interface TemplateReport {
+  isTemplate: boolean
+  missingFields: Array<string>
+  reasons: Array<string>
+}
+
+/** Options of `new UnifiedConfigManager(options)`. snake_case spellings are accepted too. */
+export interface UnifiedConfigManagerOptions {
+  /** Folder of the records. Default `<projectRoot>/config/customers`; relative paths resolve against `projectRoot`. */
+  configDir?: string
+  /** Default: `process.cwd()`. */
+  projectRoot?: string
+  /** Log what is done to stderr. */
+  verbose?: boolean
 }
 
 /** One finding of `validate()`. */

@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager
+module.exports.createUnifiedConfigManager = nativeBinding.createUnifiedConfigManager
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes

@@ -398,10 +398,18 @@ describe('customer configs', () => {
 test('displaySummary describes the file and the environment bindings', async () => {
   const m = new WranglerConfigManager({ projectRoot: project({ 'wrangler.toml': BASE }) })
   await m.addDatabaseBinding('staging', { database_name: 'db-s', database_id: 'sid' })
-  const text = await m.displaySummary('staging')
-  assert.match(text, /Worker Name: data-service/)
-  assert.match(text, /D1 Databases \(1\):\n\s+• DB: db-s \(sid\)/)
-  assert.match(await m.displaySummary(), /Environments: staging/)
+  const printed = []
+  const log = console.log
+  console.log = (text) => printed.push(text)
+  try {
+    const text = await m.displaySummary('staging')
+    assert.match(text, /Worker Name: data-service/)
+    assert.match(text, /D1 Databases \(1\):\n\s+• DB: db-s \(sid\)/)
+    assert.match(await m.displaySummary(), /Environments: staging/)
+    assert.equal(printed[0], text, 'printed through console.log')
+  } finally {
+    console.log = log
+  }
 })
 
 describe('JSONC', () => {

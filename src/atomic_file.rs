@@ -16,11 +16,14 @@ pub struct WriteOptions {
     /// durability). Off by default: it costs milliseconds per write.
     pub fsync: bool,
     pub lock_timeout: Duration,
+    /// Give the file exactly this mode (Unix). `None` keeps an existing
+    /// file's mode and makes new files 0644.
+    pub mode: Option<u32>,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { fsync: false, lock_timeout: Duration::from_secs(10) }
+        WriteOptions { fsync: false, lock_timeout: Duration::from_secs(10), mode: None }
     }
 }
 
@@ -102,12 +105,14 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
         .tempfile_in(&dir)
         .map_err(|e| Error::io("Failed to create a temporary file in", &dir, e))?;
     temp.write_all(contents).map_err(|e| Error::io("Failed to write", temp.path(), e))?;
-    match fs::metadata(path) {
-        Ok(meta) => temp
-            .as_file()
-            .set_permissions(meta.permissions())
-            .map_err(|e| Error::io("Failed to set permissions on", temp.path(), e))?,
-        Err(_) => set_default_mode(temp.as_file()),
+    let permissions = match (options.mode, fs::metadata(path)) {
+        (Some(mode), _) => mode_permissions(mode),
+        (None, Ok(meta)) => Some(meta.permissions()),
+        // New files get the usual 0644 rather than the temporary file's 0600.
+        (None, Err(_)) => mode_permissions(0o644),
+    };
+    if let Some(p) = permissions {
+        temp.as_file().set_permissions(p).map_err(|e| Error::io("Failed to set permissions on", temp.path(), e))?;
     }
     if options.fsync {
         temp.as_file().sync_all().map_err(|e| Error::io("Failed to flush", temp.path(), e))?;
@@ -119,15 +124,17 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
     Ok(())
 }
 
-/// New files get the usual 0644 rather than the temporary file's 0600.
 #[cfg(unix)]
-fn set_default_mode(file: &File) {
+fn mode_permissions(mode: u32) -> Option<fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
-    let _ = file.set_permissions(fs::Permissions::from_mode(0o644));
+    Some(fs::Permissions::from_mode(mode))
 }
 
+/// Windows has no mode bits: the temporary file's own permissions stay.
 #[cfg(not(unix))]
-fn set_default_mode(_file: &File) {}
+fn mode_permissions(_mode: u32) -> Option<fs::Permissions> {
+    None
+}
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) {

@@ -3,8 +3,10 @@
 //! The core modules know nothing of Node.js; `js` holds the thin napi layer.
 
 pub mod atomic_file;
+pub mod customer_records;
 pub mod document;
 pub mod error;
+pub mod paths;
 pub mod wrangler_config;
 
 pub use error::{Error, Result};

@@ -3,5 +3,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod errors;
+mod convert;
 mod task;
+mod unified_config_manager;
 mod wrangler_config_manager;

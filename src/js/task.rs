@@ -37,28 +37,3 @@ pub fn settled<'env, T: ToNapiValue>(env: &'env Env, result: CoreResult<T>) -> n
         Err(e) => PromiseRaw::reject(env, to_js_error(env, &e)),
     }
 }
-
-/// Plain data (a config object, a list of bindings) handed to JavaScript.
-pub struct Json(pub serde_json::Value);
-
-impl TypeName for Json {
-    fn type_name() -> &'static str {
-        "Object"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for Json {
-    /// Serialise once and let V8's `JSON.parse` build the object: measured
-    /// several times faster than creating it property by property through N-API.
-    unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
-        let env = Env::from_raw(raw_env);
-        let json: napi::JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
-        let parse: Function<String, Unknown> = json.get_named_property_unchecked("parse")?;
-        let value = parse.call(val.0.to_string())?;
-        unsafe { Unknown::to_napi_value(raw_env, value) }
-    }
-}

@@ -11,7 +11,8 @@ use napi::bindgen_prelude::*;
 use serde_json::Value;
 
 use super::errors::to_js_error;
-use super::task::{Job, Json, job, settled};
+use super::convert::{Json, console_log, flag, text};
+use super::task::{Job, job, settled};
 use crate::error::Result as CoreResult;
 use crate::wrangler_config::{self as core, CustomerParams, Options, Severity, ValidateOptions, WranglerConfig};
 
@@ -80,14 +81,6 @@ pub struct ValidationResult {
 #[napi]
 pub struct WranglerConfigManager {
     inner: Arc<WranglerConfig>,
-}
-
-fn text<'a>(v: &'a Value, names: &[&str]) -> Option<&'a str> {
-    names.iter().find_map(|n| v.get(*n).and_then(Value::as_str))
-}
-
-fn flag(v: &Value, names: &[&str]) -> Option<bool> {
-    names.iter().find_map(|n| v.get(*n).and_then(Value::as_bool))
 }
 
 fn options_from(value: Option<Value>) -> Options {
@@ -185,26 +178,26 @@ impl WranglerConfigManager {
     }
 
     /// Makes the file equal to `config`; keys and comments that survive keep their bytes.
-    #[napi(ts_args_type = "config: Record<string, any>")]
+    #[napi(ts_args_type = "config: Record<string, any>", ts_return_type = "Promise<void>")]
     pub fn write_config(&self, config: Value) -> AsyncTask<Job<()>> {
         self.run(move |m| m.write_config(&config))
     }
 
     /// Adds `[env.<environment>]` (named like the top level) unless present or production; true when added.
-    #[napi]
+    #[napi(ts_return_type = "Promise<boolean>")]
     pub fn ensure_environment(&self, environment: String) -> AsyncTask<Job<bool>> {
         self.run(move |m| m.ensure_environment(&environment))
     }
 
     /// Adds or updates (matched by binding or database name) a D1 binding. Production means the
     /// top level unless the file has `[env.production]`. Other fields (`migrations_dir`, …) pass through.
-    #[napi(ts_args_type = "environment: string | null | undefined, databaseInfo: { binding?: string; database_name?: string; databaseName?: string; database_id?: string; databaseId?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }")]
+    #[napi(ts_args_type = "environment: string | null | undefined, databaseInfo: { binding?: string; database_name?: string; databaseName?: string; database_id?: string; databaseId?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }", ts_return_type = "Promise<boolean>")]
     pub fn add_database_binding(&self, environment: Option<String>, database_info: Value) -> AsyncTask<Job<bool>> {
         self.run(move |m| m.add_database_binding(environment.as_deref(), &database_info))
     }
 
     /// Removes the bindings whose binding or database name matches; false (file untouched) when none does.
-    #[napi]
+    #[napi(ts_return_type = "Promise<boolean>")]
     pub fn remove_database_binding(&self, environment: Option<String>, binding_or_name: String) -> AsyncTask<Job<bool>> {
         self.run(move |m| m.remove_database_binding(environment.as_deref(), &binding_or_name))
     }
@@ -215,7 +208,7 @@ impl WranglerConfigManager {
     }
 
     /// Sets the top-level `account_id`; false when empty or unchanged.
-    #[napi]
+    #[napi(ts_return_type = "Promise<boolean>")]
     pub fn set_account_id(&self, account_id: Option<String>) -> AsyncTask<Job<bool>> {
         self.run(move |m| m.set_account_id(account_id.as_deref().unwrap_or("")))
     }
@@ -252,7 +245,7 @@ impl WranglerConfigManager {
     }
 
     /// Creates or updates the customer's config copy; idempotent. Resolves to its path.
-    #[napi(ts_args_type = "zoneName: string, params?: { accountId?: string; account_id?: string; environment?: string; workerName?: string; worker_name?: string }")]
+    #[napi(ts_args_type = "zoneName: string, params?: { accountId?: string; account_id?: string; environment?: string; workerName?: string; worker_name?: string }", ts_return_type = "Promise<string>")]
     pub fn generate_customer_config(&self, zone_name: Option<String>, params: Option<Value>) -> AsyncTask<Job<String>> {
         let p = params.unwrap_or(Value::Null);
         let params = CustomerParams {
@@ -265,20 +258,20 @@ impl WranglerConfigManager {
     }
 
     /// Replaces the main config with a byte-identical copy of a customer's config (atomic, locked).
-    #[napi]
+    #[napi(ts_return_type = "Promise<void>")]
     pub fn copy_customer_config(&self, customer_config_path: Option<String>) -> AsyncTask<Job<()>> {
         let path = customer_config_path.unwrap_or_default();
         self.run(move |m| m.copy_customer_config(&path))
     }
 
     /// Prints a human summary to stdout and resolves to the same text.
-    #[napi]
-    pub fn display_summary(&self, environment: Option<String>) -> AsyncTask<Job<String>> {
-        self.run(move |m| {
-            let text = m.display_summary(environment.as_deref())?;
-            println!("{text}");
-            Ok(text)
-        })
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn display_summary<'env>(&self, env: &'env Env, environment: Option<String>) -> napi::Result<PromiseRaw<'env, String>> {
+        let summary = self.inner.display_summary(environment.as_deref());
+        if let Ok(text) = &summary {
+            console_log(env, text)?;
+        }
+        settled(env, summary)
     }
 
     /// The `--env` value wrangler needs for `environment` (`null`: the top level), by the production rule.

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::atomic_file::{self, FileLock, WriteOptions};
 use crate::document::{Document, Format, Placement, Seg, key};
 use crate::error::{Error, Result};
+use crate::paths::{absolute, current_dir};
 
 pub use customer::CustomerParams;
 pub use validate::{Finding, Severity, Validation, ValidateOptions};
@@ -426,16 +427,6 @@ pub fn snake_case(name: &str) -> String {
         }
     }
     out
-}
-
-fn current_dir() -> PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
-}
-
-/// `path` made absolute against `base`, without `.` segments.
-fn absolute(path: &Path, base: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { base.join(path) };
-    joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.

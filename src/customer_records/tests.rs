@@ -1,0 +1,90 @@
+use serde_json::json;
+
+use super::*;
+
+fn store() -> (tempfile::TempDir, CustomerRecords) {
+    let dir = tempfile::tempdir().unwrap();
+    let records = CustomerRecords::new(dir.path().join("customers"), false);
+    (dir, records)
+}
+
+fn real_record() -> Value {
+    json!({
+        "coreInputs": {"serviceName": "api", "domainName": "acme.example", "cloudflareAccountId": "a".repeat(32),
+                        "cloudflareToken": "secret-token"},
+        "confirmations": {"workerName": "acme-api", "databaseName": "acme-db"},
+        "result": {"databaseId": "1234", "url": "https://acme-api.workers.dev"},
+    })
+}
+
+#[test]
+fn names_that_could_leave_the_folder_are_refused() {
+    let (_dir, records) = store();
+    for bad in ["../x", "a/b", "..", ".", "", "a\0b", "a b", "x\n"] {
+        assert_eq!(records.record_path(bad, "production").unwrap_err().code(), "E_INVALID_INPUT", "{bad:?}");
+        assert_eq!(records.record_path("acme", bad).unwrap_err().code(), "E_INVALID_INPUT", "{bad:?}");
+    }
+    assert!(records.record_path("acme.co_1-x", "prod.eu").is_ok());
+}
+
+#[test]
+fn a_saved_record_loads_back_without_the_token_unless_asked() {
+    let (_dir, records) = store();
+    let path = records.save("acme", "production", &real_record(), SaveOptions::default()).unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("secret-token"), "{text}");
+    let loaded = records.load("acme", "production").unwrap().unwrap();
+    assert_eq!(loaded.object["domainName"], "acme.example");
+    assert_eq!(loaded.object["databaseName"], "acme-db");
+    assert_eq!(loaded.object["envVars"]["D1_DATABASE_ID"], "1234");
+
+    records.save("acme", "production", &real_record(), SaveOptions { include_secrets: true }).unwrap();
+    assert!(fs::read_to_string(&path).unwrap().contains("CLOUDFLARE_API_TOKEN=secret-token"));
+}
+
+#[cfg(unix)]
+#[test]
+fn records_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, records) = store();
+    let path = records.save("acme", "production", &real_record(), SaveOptions::default()).unwrap();
+    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn keys_someone_else_added_survive_a_save() {
+    let (_dir, records) = store();
+    let path = records.save("acme", "staging", &real_record(), SaveOptions::default()).unwrap();
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("FEATURE_FLAGS=a,b\nPUBLIC_DIR=site\n");
+    fs::write(&path, text).unwrap();
+    records.save("acme", "staging", &real_record(), SaveOptions::default()).unwrap();
+    let vars = envfile::parse(&fs::read_to_string(&path).unwrap());
+    assert_eq!(vars["FEATURE_FLAGS"], "a,b");
+    assert_eq!(vars["PUBLIC_DIR"], "site");
+}
+
+#[test]
+fn a_template_says_why() {
+    let (_dir, records) = store();
+    let path = records.record_path("acme", "production").unwrap();
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "CUSTOMER_NAME={{CUSTOMER_NAME}}\nCLOUDFLARE_ACCOUNT_ID=00000000000000000000000000000000\n").unwrap();
+    let found = records.inspect("acme", "production").unwrap();
+    assert_eq!(found.status, Status::Template);
+    assert_eq!(found.missing_fields, vec!["CLOUDFLARE_ACCOUNT_ID", "DOMAIN"]);
+    assert!(records.load("acme", "production").unwrap().is_none());
+    assert_eq!(records.inspect("nobody", "production").unwrap().status, Status::Missing);
+}
+
+#[test]
+fn listing_finds_every_record_sorted() {
+    let (_dir, records) = store();
+    for (c, e) in [("zeta", "production"), ("acme", "staging"), ("acme", "development")] {
+        records.save(c, e, &real_record(), SaveOptions::default()).unwrap();
+    }
+    assert_eq!(records.list_customers().unwrap(), vec!["acme", "zeta"]);
+    let listed: Vec<(String, String)> = records.list_records().unwrap().into_iter().map(|i| (i.customer, i.environment)).collect();
+    assert_eq!(listed, vec![("acme".into(), "development".into()), ("acme".into(), "staging".into()), ("zeta".into(), "production".into())]);
+}
