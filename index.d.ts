@@ -31,8 +31,12 @@ export declare class UnifiedConfigManager {
    * the reasons) or loads, with its path.
    */
   inspectCustomerConfig(customer?: string | undefined | null, environment?: string | undefined | null): CustomerConfigInspection
-  /** Every record of every customer, inspected, sorted by customer then environment. */
-  listCustomerConfigs(): Array<CustomerConfigInspection>
+  /**
+   * Every record of every customer, inspected, sorted by customer then
+   * environment, read on all cores. In these `config` objects the keys a
+   * record lacks are `null` (`loadCustomerConfig` gives `undefined`).
+   */
+  listCustomerConfigs(): CustomerConfigInspection[]
   /** The standard object for raw record variables. */
   parseToStandardFormat(envVars: Record<string, string>, customer: string, environment: string): CustomerConfig
   /**

@@ -230,7 +230,10 @@ describe('loading', () => {
     assert.deepEqual(m.listCustomers(), ['acme', 'zeta'])
     assert.deepEqual(m.listCustomerConfigs().map((r) => [r.customer, r.environment, r.status]),
       [['acme', 'development', 'ready'], ['acme', 'staging', 'ready'], ['zeta', 'production', 'ready']])
-    assert.equal(m.listCustomerConfigs()[0].config.domainName, 'acme.example.com')
+    const [first] = m.listCustomerConfigs()
+    assert.equal(first.config.domainName, 'acme.example.com')
+    assert.equal(first.config.cloudflareToken, null, 'absent keys are null in listings')
+    assert.deepEqual({ ...first.config, cloudflareToken: undefined }, m.loadCustomerConfig('acme', 'development'))
     assert.equal(m.configExists('acme', 'staging'), true)
     assert.equal(m.configExists('acme', 'production'), false)
   })

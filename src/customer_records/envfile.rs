@@ -14,12 +14,13 @@ use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
 
-/// Keys in file order; a repeated key keeps its first position and its last value.
-pub type EnvVars = IndexMap<String, String>;
+/// Keys in file order; a repeated key keeps its first position and its last
+/// value. Fx hashing: keys are the file's own, and listings hash thousands.
+pub type EnvVars = IndexMap<String, String, rustc_hash::FxBuildHasher>;
 
 pub fn parse(text: &str) -> EnvVars {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut vars = EnvVars::new();
+    let mut vars = EnvVars::with_capacity_and_hasher(text.len() / 40, Default::default());
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     while let Some(line) = lines.next() {
         let line = line.trim();

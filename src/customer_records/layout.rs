@@ -158,7 +158,7 @@ pub fn render(inputs: &Inputs, existing: &EnvVars, updated_at: &str) -> Result<S
         push_section(&mut out, title, &lines);
     }
     // Unmanaged keys: the existing file's, overridden by raw keys given now.
-    let mut others = EnvVars::new();
+    let mut others = EnvVars::default();
     others.extend(existing.iter().map(|(k, v)| (k.clone(), v.clone())));
     let raw = inputs.raw.and_then(Value::as_object).into_iter().flatten();
     others.extend(raw.filter_map(|(k, v)| Some((k.clone(), text(v)?))));
@@ -209,7 +209,7 @@ mod tests {
     fn no_key_twice_and_sections_only_with_values() {
         let data = json!({"url": "https://a.example", "deploymentUrl": "https://b.example"});
         let inputs = Inputs { sources: vec![&data], raw: None, customer: "acme", environment: "production", include_secrets: false };
-        let text = render(&inputs, &EnvVars::new(), "2026-01-01T00:00:00.000Z").unwrap();
+        let text = render(&inputs, &EnvVars::default(), "2026-01-01T00:00:00.000Z").unwrap();
         let keys: Vec<&str> = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(|l| l.split('=').next().unwrap()).collect();
         let mut unique = keys.clone();
         unique.sort();

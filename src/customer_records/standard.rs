@@ -7,13 +7,25 @@ use serde_json::{Map, Value, json};
 use super::envfile::EnvVars;
 use super::layout::field_text;
 
-/// A record as JavaScript sees it. Keys listed in `undefined` hold `null` in
-/// `object` only to keep their place: JavaScript gets `undefined` there, as
-/// the original gave for keys absent from the file.
+/// A record as JavaScript sees it, as JSON text (listings hand thousands of
+/// them over at once). Keys the file lacks are `null` in `json`, keeping
+/// their place, and listed in `undefined`: the original's object had them
+/// set to `undefined`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardRecord {
-    pub object: Map<String, Value>,
+    pub json: String,
     pub undefined: Vec<&'static str>,
+}
+
+impl StandardRecord {
+    fn from_object(object: Map<String, Value>, undefined: Vec<&'static str>) -> StandardRecord {
+        StandardRecord { json: Value::Object(object).to_string(), undefined }
+    }
+
+    /// The record as a JSON object (absent keys as `null`).
+    pub fn to_object(&self) -> Map<String, Value> {
+        serde_json::from_str(&self.json).unwrap_or_default()
+    }
 }
 
 /// JavaScript's `a || b` on optional strings: `a` unless it is missing or empty.
@@ -21,15 +33,16 @@ fn or<'a>(a: Option<&'a str>, b: Option<&'a str>) -> Option<&'a str> {
     a.filter(|s| !s.is_empty()).or(b)
 }
 
-pub fn standard_format(vars: &EnvVars, customer: &str, environment: &str) -> StandardRecord {
+/// The original's `parseToStandardFormat`; `process_token` is the
+/// `CLOUDFLARE_API_TOKEN` of the environment, used when the record has none.
+pub fn standard_format(vars: &EnvVars, customer: &str, environment: &str, process_token: Option<&str>) -> StandardRecord {
     let get = |k: &str| vars.get(k).map(String::as_str);
-    let process_token = std::env::var("CLOUDFLARE_API_TOKEN").ok();
     let fields: [(&'static str, Option<&str>); 17] = [
         ("customer", Some(customer)),
         ("serviceName", or(get("SERVICE_NAME"), Some(customer))),
         ("serviceType", or(get("SERVICE_TYPE"), Some("generic"))),
         ("domainName", or(get("DOMAIN"), get("CUSTOMER_DOMAIN"))),
-        ("cloudflareToken", or(get("CLOUDFLARE_API_TOKEN"), process_token.as_deref())),
+        ("cloudflareToken", or(get("CLOUDFLARE_API_TOKEN"), process_token)),
         ("cloudflareAccountId", get("CLOUDFLARE_ACCOUNT_ID")),
         ("cloudflareZoneId", get("CLOUDFLARE_ZONE_ID")),
         ("environment", Some(environment)),
@@ -43,34 +56,68 @@ pub fn standard_format(vars: &EnvVars, customer: &str, environment: &str) -> Sta
         ("logLevel", or(get("LOG_LEVEL"), Some("info"))),
         ("nodeCompatibility", or(get("NODE_COMPATIBILITY"), Some("v18"))),
     ];
-    let mut object = Map::new();
+    // Written directly: building a serde_json map first doubled the cost of a listing.
+    let mut json = String::with_capacity(2048);
     let mut undefined = Vec::new();
+    json.push('{');
     for (name, value) in fields {
+        push_json_str(&mut json, name);
+        json.push(':');
         match value {
-            Some(v) => object.insert(name.into(), Value::String(v.into())),
+            Some(v) => push_json_str(&mut json, v),
             None => {
                 undefined.push(name);
-                object.insert(name.into(), Value::Null)
+                json.push_str("null");
             }
-        };
+        }
+        json.push(',');
     }
-    object.insert("envVars".into(), vars_object(vars));
-    StandardRecord { object, undefined }
+    json.push_str("\"envVars\":{");
+    for (i, (k, v)) in vars.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        push_json_str(&mut json, k);
+        json.push(':');
+        push_json_str(&mut json, v);
+    }
+    json.push_str("}}");
+    StandardRecord { json, undefined }
 }
 
-pub fn vars_object(vars: &EnvVars) -> Value {
-    Value::Object(vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+/// `s` as a JSON string literal. Bytes that need escaping are all ASCII, so
+/// scanning bytes never splits a character.
+pub fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain_from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.push_str(&s[plain_from..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => out.push_str(&format!("\\u{b:04x}")),
+        }
+        plain_from = i + 1;
+    }
+    out.push_str(&s[plain_from..]);
+    out.push('"');
 }
 
 /// What `loadCustomerConfigSafe` returns when there is no usable record.
 pub fn safe_defaults(customer: &str, environment: &str) -> StandardRecord {
-    let token = std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty());
+    let token = super::process_token().filter(|t| !t.is_empty());
     let object = json!({
         "customer": customer, "environment": environment, "serviceName": customer, "serviceType": "generic",
         "domainName": null, "cloudflareToken": token, "cloudflareAccountId": null, "cloudflareZoneId": null,
         "envVars": {},
     });
-    StandardRecord { object: object.as_object().cloned().unwrap_or_default(), undefined: vec![] }
+    StandardRecord::from_object(object.as_object().cloned().unwrap_or_default(), vec![])
 }
 
 const ZERO_ACCOUNT: &str = "00000000000000000000000000000000";
@@ -89,13 +136,13 @@ impl TemplateCheck {
     }
 }
 
-pub fn template_check(get: impl Fn(&str) -> Option<String>) -> TemplateCheck {
+pub fn template_check<'a>(get: impl Fn(&str) -> Option<&'a str>) -> TemplateCheck {
     let mut check = TemplateCheck::default();
     if get("CUSTOMER_NAME").is_some_and(|n| n.contains("{{")) {
         check.reasons.push("CUSTOMER_NAME still holds a {{placeholder}}".into());
     }
     match get("CLOUDFLARE_ACCOUNT_ID").filter(|a| !a.is_empty()) {
-        Some(a) if a == ZERO_ACCOUNT => {
+        Some(ZERO_ACCOUNT) => {
             check.missing_fields.push("CLOUDFLARE_ACCOUNT_ID");
             check.reasons.push("CLOUDFLARE_ACCOUNT_ID is the all-zero placeholder".into());
         }
@@ -153,23 +200,24 @@ pub const STATIC_SITE_FLAGS: &[(&str, &str)] =
 
 /// A loaded record with the static-site defaults and the record's own
 /// static-site keys applied (flags are on unless the record says `false`).
-pub fn static_site_view(mut record: StandardRecord) -> StandardRecord {
-    let vars = record.object.get("envVars").cloned().unwrap_or(Value::Null);
-    let defaults = static_site_defaults();
-    for (name, value) in defaults.as_object().into_iter().flatten() {
-        record.object.insert(name.clone(), value.clone());
+pub fn static_site_view(record: StandardRecord) -> StandardRecord {
+    let mut object = record.to_object();
+    let vars = object.get("envVars").cloned().unwrap_or(Value::Null);
+    for (name, value) in static_site_defaults().as_object().into_iter().flatten() {
+        object.insert(name.clone(), value.clone());
     }
     for (name, key) in STATIC_SITE_TEXT {
         if let Some(v) = vars.get(*key).and_then(Value::as_str).filter(|v| !v.is_empty()) {
-            record.object.insert((*name).into(), json!(v));
+            object.insert((*name).into(), json!(v));
         }
     }
     for (name, key) in STATIC_SITE_FLAGS {
         let on = vars.get(*key).and_then(Value::as_str) != Some("false");
-        record.object.insert((*name).into(), json!(on));
+        object.insert((*name).into(), json!(on));
     }
-    record.undefined.retain(|k| !record.object.get(*k).is_some_and(|v| !v.is_null()));
-    record
+    let mut undefined = record.undefined;
+    undefined.retain(|k| object.get(*k).is_none_or(Value::is_null));
+    StandardRecord::from_object(object, undefined)
 }
 
 /// `getMissingFields`: the fields whose value is falsy in JavaScript's sense
@@ -247,6 +295,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn records_are_valid_json_whatever_the_values() {
+        let nasty = "q\"b\\n\nr\rt\t\u{1}\u{7f}é😀";
+        let vars: EnvVars = [("K".to_string(), nasty.to_string())].into_iter().collect();
+        let record = standard_format(&vars, "c\"", "e", None);
+        let object = record.to_object();
+        assert_eq!(object["envVars"]["K"], nasty);
+        assert_eq!(object["customer"], "c\"");
+        assert_eq!(record.undefined.len(), 8, "{:?}", record.undefined);
+    }
+
+    #[test]
     fn merge_keeps_stored_values_that_collection_left_empty() {
         let stored = json!({"domainName": "a.example", "workerName": "w", "envVars": {"A": "1", "B": "2"}});
         let collected = json!({"domain_name": "", "worker_name": "w2", "cloudflare_zone_id": "z", "envVars": {"B": "", "C": "3"}});
@@ -260,7 +319,7 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let check = template_check(|k| vars.get(k).cloned());
+        let check = template_check(|k| vars.get(k).map(String::as_str));
         assert_eq!(check.missing_fields, vec!["CLOUDFLARE_ACCOUNT_ID", "DOMAIN"]);
         assert_eq!(check.reasons.len(), 3);
     }

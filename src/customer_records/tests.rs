@@ -33,10 +33,10 @@ fn a_saved_record_loads_back_without_the_token_unless_asked() {
     let path = records.save("acme", "production", &real_record(), SaveOptions::default()).unwrap();
     let text = fs::read_to_string(&path).unwrap();
     assert!(!text.contains("secret-token"), "{text}");
-    let loaded = records.load("acme", "production").unwrap().unwrap();
-    assert_eq!(loaded.object["domainName"], "acme.example");
-    assert_eq!(loaded.object["databaseName"], "acme-db");
-    assert_eq!(loaded.object["envVars"]["D1_DATABASE_ID"], "1234");
+    let loaded = records.load("acme", "production").unwrap().unwrap().to_object();
+    assert_eq!(loaded["domainName"], "acme.example");
+    assert_eq!(loaded["databaseName"], "acme-db");
+    assert_eq!(loaded["envVars"]["D1_DATABASE_ID"], "1234");
 
     records.save("acme", "production", &real_record(), SaveOptions { include_secrets: true }).unwrap();
     assert!(fs::read_to_string(&path).unwrap().contains("CLOUDFLARE_API_TOKEN=secret-token"));
@@ -88,3 +88,4 @@ fn listing_finds_every_record_sorted() {
     let listed: Vec<(String, String)> = records.list_records().unwrap().into_iter().map(|i| (i.customer, i.environment)).collect();
     assert_eq!(listed, vec![("acme".into(), "development".into()), ("acme".into(), "staging".into()), ("zeta".into(), "production".into())]);
 }
+

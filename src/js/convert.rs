@@ -5,12 +5,12 @@
 use napi::bindgen_prelude::*;
 use napi::Env;
 
-use crate::customer_records::StandardRecord;
+use crate::customer_records::{Inspection, StandardRecord, push_json_str};
 
-fn parse_json<'env>(env: &Env, value: &serde_json::Value) -> napi::Result<Unknown<'env>> {
+fn parse_json<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
     let json: napi::JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
     let parse: Function<String, Unknown> = json.get_named_property_unchecked("parse")?;
-    parse.call(value.to_string())
+    parse.call(text)
 }
 
 /// A JSON value (a config object, a list of bindings).
@@ -28,7 +28,7 @@ impl TypeName for Json {
 
 impl ToNapiValue for Json {
     unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
-        let value = parse_json(&Env::from_raw(raw_env), &val.0)?;
+        let value = parse_json(&Env::from_raw(raw_env), val.0.to_string())?;
         unsafe { Unknown::to_napi_value(raw_env, value) }
     }
 }
@@ -48,14 +48,58 @@ impl TypeName for Record {
 
 impl ToNapiValue for Record {
     unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
-        let env = Env::from_raw(raw_env);
-        let value = parse_json(&env, &serde_json::Value::Object(val.0.object))?;
+        let value = parse_json(&Env::from_raw(raw_env), val.0.json)?;
         let raw = unsafe { Unknown::to_napi_value(raw_env, value)? };
         let mut object = unsafe { Object::from_napi_value(raw_env, raw)? };
         for key in val.0.undefined {
             object.set_named_property(key, ())?;
         }
         Ok(raw)
+    }
+}
+
+/// A listing of records, parsed by JavaScript in one go. Keys a record lacks
+/// are `null` here: turning thousands of them into `undefined` one N-API
+/// call at a time cost more than the parse.
+pub struct Inspections(pub Vec<Inspection>);
+
+impl TypeName for Inspections {
+    fn type_name() -> &'static str {
+        "Array"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Inspections {
+    unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
+        let mut text = String::with_capacity(val.0.len() * 1600 + 2);
+        text.push('[');
+        for (i, found) in val.0.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str("{\"customer\":");
+            push_json_str(&mut text, &found.customer);
+            text.push_str(",\"environment\":");
+            push_json_str(&mut text, &found.environment);
+            text.push_str(",\"path\":");
+            push_json_str(&mut text, &found.path.display().to_string());
+            text.push_str(",\"status\":");
+            push_json_str(&mut text, found.status.as_str());
+            text.push_str(",\"missingFields\":");
+            text.push_str(&serde_json::to_string(&found.missing_fields).unwrap_or_default());
+            text.push_str(",\"reasons\":");
+            text.push_str(&serde_json::to_string(&found.reasons).unwrap_or_default());
+            text.push_str(",\"config\":");
+            text.push_str(found.record.as_ref().map_or("null", |r| r.json.as_str()));
+            text.push('}');
+        }
+        text.push(']');
+        let list = parse_json(&Env::from_raw(raw_env), text)?;
+        unsafe { Unknown::to_napi_value(raw_env, list) }
     }
 }
 

@@ -8,7 +8,7 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::Value;
 
-use super::convert::{Json, Record, console_log, flag, text};
+use super::convert::{Inspections, Json, Record, console_log, flag, text};
 use super::errors::to_js_error;
 use super::task::{Job, job};
 use crate::customer_records::{self as core, CustomerRecords, Inspection, SaveOptions};
@@ -169,18 +169,20 @@ impl UnifiedConfigManager {
         self.inner.inspect(&c, &e).map(inspection).map_err(|e| to_js_error(&env, &e))
     }
 
-    /// Every record of every customer, inspected, sorted by customer then environment.
-    #[napi]
-    pub fn list_customer_configs(&self, env: Env) -> napi::Result<Vec<CustomerConfigInspection>> {
-        let all = self.inner.list_records().map_err(|e| to_js_error(&env, &e))?;
-        Ok(all.into_iter().map(inspection).collect())
+    /// Every record of every customer, inspected, sorted by customer then
+    /// environment, read on all cores. In these `config` objects the keys a
+    /// record lacks are `null` (`loadCustomerConfig` gives `undefined`).
+    #[napi(ts_return_type = "CustomerConfigInspection[]")]
+    pub fn list_customer_configs(&self, env: Env) -> napi::Result<Inspections> {
+        self.inner.list_records().map(Inspections).map_err(|e| to_js_error(&env, &e))
     }
 
     /// The standard object for raw record variables.
     #[napi(ts_args_type = "envVars: Record<string, string>, customer: string, environment: string", ts_return_type = "CustomerConfig")]
     pub fn parse_to_standard_format(&self, env_vars_: Value, customer: Option<String>, environment: Option<String>) -> Record {
         let vars = env_vars(&env_vars_);
-        Record(core::standard_format(&vars, customer.as_deref().unwrap_or(""), environment.as_deref().unwrap_or("")))
+        let token = core::process_token();
+        Record(core::standard_format(&vars, customer.as_deref().unwrap_or(""), environment.as_deref().unwrap_or(""), token.as_deref()))
     }
 
     /// The original's template rule: `{{` in CUSTOMER_NAME, an all-zero or
@@ -194,7 +196,7 @@ impl UnifiedConfigManager {
     #[napi(ts_args_type = "envVars: Record<string, string>")]
     pub fn get_template_reasons(&self, env_vars_: Value) -> TemplateReport {
         let vars = env_vars(&env_vars_);
-        let check = core::template_check(|k| vars.get(k).cloned());
+        let check = core::template_check(|k| vars.get(k).map(String::as_str));
         TemplateReport {
             is_template: check.is_template(),
             missing_fields: check.missing_fields.into_iter().map(str::to_string).collect(),
