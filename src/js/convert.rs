@@ -1,11 +1,28 @@
-//! Plain data handed to JavaScript, and option lookups. Objects are serialised once and built by
-//! V8's `JSON.parse`: measured several times faster than creating them
-//! property by property through N-API.
+//! Plain data handed to JavaScript, and option lookups. Objects are
+//! serialised once and built by V8's `JSON.parse`: measured several times
+//! faster than creating them property by property through N-API.
 
 use napi::bindgen_prelude::*;
 use napi::Env;
 
 use crate::customer_records::{Inspection, StandardRecord, push_json_str};
+
+/// These are objects (or arrays) as far as napi's type names go.
+macro_rules! object_type_name {
+    ($($ty:ty => $name:literal),*) => {
+        $(impl TypeName for $ty {
+            fn type_name() -> &'static str {
+                $name
+            }
+
+            fn value_type() -> ValueType {
+                ValueType::Object
+            }
+        })*
+    };
+}
+
+object_type_name!(Json => "Object", Record => "Object", Inspections => "Array");
 
 fn parse_json<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
     let json: napi::JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
@@ -16,16 +33,6 @@ fn parse_json<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
 /// A JSON value (a config object, a list of bindings).
 pub struct Json(pub serde_json::Value);
 
-impl TypeName for Json {
-    fn type_name() -> &'static str {
-        "Object"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
 impl ToNapiValue for Json {
     unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
         let value = parse_json(&Env::from_raw(raw_env), val.0.to_string())?;
@@ -35,16 +42,6 @@ impl ToNapiValue for Json {
 
 /// A customer record: keys the file lacks are `undefined`, as in the original.
 pub struct Record(pub StandardRecord);
-
-impl TypeName for Record {
-    fn type_name() -> &'static str {
-        "Object"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
 
 impl ToNapiValue for Record {
     unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
@@ -59,19 +56,9 @@ impl ToNapiValue for Record {
 }
 
 /// A listing of records, parsed by JavaScript in one go. Keys a record lacks
-/// are `null` here: turning thousands of them into `undefined` one N-API
-/// call at a time cost more than the parse.
+/// are `null` here: making them `undefined` would take an N-API call per key
+/// per record, thousands per listing.
 pub struct Inspections(pub Vec<Inspection>);
-
-impl TypeName for Inspections {
-    fn type_name() -> &'static str {
-        "Array"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
 
 impl ToNapiValue for Inspections {
     unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
