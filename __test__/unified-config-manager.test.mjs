@@ -375,6 +375,8 @@ describe('hostile input', () => {
     assert.equal(err.code, 'E_INVALID_INPUT')
     assert.match(err.message, /DESCRIPTION.*NUL/)
     assert.equal(read(path), before)
+    await rejection(m.saveCustomerConfig('fresh', 'production', deployment({ result: { databaseId: 'x\0' } })))
+    assert.equal(exists(join(m.configDir, 'fresh')), false, 'no folder for a refused record')
   })
 
   test('names with ../, / or NUL are E_INVALID_INPUT for every method and nothing is written', async () => {

@@ -184,6 +184,8 @@ impl CustomerRecords {
             (vec![data], data.get("envVars").or_else(|| data.get("env_vars")))
         };
         let inputs = layout::Inputs { sources, raw, customer, environment, include_secrets: options.include_secrets };
+        // Refuse values that cannot be stored before creating any folder.
+        layout::render(&inputs, &EnvVars::default(), "")?;
         self.make_private_dir(path.parent().unwrap_or(&self.config_dir))?;
         let _lock = FileLock::acquire(&path, self.write.lock_timeout)?;
         let existing = atomic_file::read_text(&path)?.map(|t| envfile::parse(&t)).unwrap_or_default();
