@@ -150,23 +150,20 @@ impl UnifiedConfigManager {
     /// or unreadable (`inspectCustomerConfig` says which and why).
     #[napi(ts_return_type = "CustomerConfig | null")]
     pub fn load_customer_config(&self, env: Env, customer: Option<String>, environment: Option<String>) -> napi::Result<Option<Record>> {
-        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
-        self.inner.load(&c, &e).map(|r| r.map(Record)).map_err(|e| to_js_error(&env, &e))
+        self.call(&env, customer, environment, |m, c, e| Ok(m.load(c, e)?.map(Record)))
     }
 
     /// Like `loadCustomerConfig`, but minimal defaults instead of `null`.
     #[napi(ts_return_type = "CustomerConfig")]
     pub fn load_customer_config_safe(&self, env: Env, customer: Option<String>, environment: Option<String>) -> napi::Result<Record> {
-        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
-        self.inner.load_safe(&c, &e).map(Record).map_err(|e| to_js_error(&env, &e))
+        self.call(&env, customer, environment, |m, c, e| m.load_safe(c, e).map(Record))
     }
 
     /// Whether the record exists, is a template (with the missing fields and
     /// the reasons) or loads, with its path.
     #[napi]
     pub fn inspect_customer_config(&self, env: Env, customer: Option<String>, environment: Option<String>) -> napi::Result<CustomerConfigInspection> {
-        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
-        self.inner.inspect(&c, &e).map(inspection).map_err(|e| to_js_error(&env, &e))
+        self.call(&env, customer, environment, |m, c, e| m.inspect(c, e).map(inspection))
     }
 
     /// Every record of every customer, inspected, sorted by customer then
@@ -222,8 +219,7 @@ impl UnifiedConfigManager {
 
     #[napi]
     pub fn config_exists(&self, env: Env, customer: Option<String>, environment: Option<String>) -> napi::Result<bool> {
-        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
-        self.inner.exists(&c, &e).map_err(|e| to_js_error(&env, &e))
+        self.call(&env, customer, environment, CustomerRecords::exists)
     }
 
     /// The names in `requiredFields` whose value in `config` is empty
@@ -236,8 +232,7 @@ impl UnifiedConfigManager {
     /// Prints the original's review of a record to stdout and returns the same text.
     #[napi]
     pub fn display_customer_config(&self, env: Env, customer: Option<String>, environment: Option<String>) -> napi::Result<String> {
-        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
-        let text = self.inner.display_text(&c, &e).map_err(|e| to_js_error(&env, &e))?;
+        let text = self.call(&env, customer, environment, CustomerRecords::display_text)?;
         console_log(&env, &text)?;
         Ok(text)
     }
@@ -257,8 +252,7 @@ impl UnifiedConfigManager {
     /// `E_INVALID_INPUT` when its service type is not `static-site`.
     #[napi(ts_return_type = "CustomerConfig & Record<string, any>")]
     pub fn load_static_site_config(&self, env: Env, customer: Option<String>, environment: Option<String>) -> napi::Result<Record> {
-        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
-        self.inner.load_static_site(&c, &e).map(Record).map_err(|e| to_js_error(&env, &e))
+        self.call(&env, customer, environment, |m, c, e| m.load_static_site(c, e).map(Record))
     }
 
     /// Validates, then writes the record with its static-site section in one
@@ -278,6 +272,19 @@ impl UnifiedConfigManager {
         Json(core::merge(&stored.unwrap_or(Value::Null), &collected.unwrap_or(Value::Null)))
     }
 
+    /// Runs a synchronous core call on one record; errors become coded JS errors.
+    fn call<T>(
+        &self,
+        env: &Env,
+        customer: Option<String>,
+        environment: Option<String>,
+        work: impl FnOnce(&CustomerRecords, &str, &str) -> CoreResult<T>,
+    ) -> napi::Result<T> {
+        let (c, e) = (customer.unwrap_or_default(), environment.unwrap_or_default());
+        work(&self.inner, &c, &e).map_err(|err| to_js_error(env, &err))
+    }
+
+    /// The same on libuv's pool, resolving to a path.
     fn run(
         &self,
         customer: Option<String>,
