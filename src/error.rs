@@ -33,6 +33,32 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("{0}")]
+    WranglerNotFound(String),
+
+    /// A database that is not in the config (or not in the account).
+    #[error("{0}")]
+    DatabaseNotFound(String),
+
+    /// A restore whose result does not match its backup.
+    #[error("{0}")]
+    VerificationFailed(String),
+
+    #[error("wrangler {version} at {} is not supported: clodo needs wrangler {SUPPORTED_WRANGLER}; install a supported one with `npm install --save-dev wrangler@4`", path.display())]
+    WranglerUnsupported { version: String, path: PathBuf },
+
+    /// A wrangler run that failed; `kind` says why, as far as its output tells.
+    #[error("{message}")]
+    Wrangler { kind: WranglerFailure, command: String, message: String },
+
+    /// A migration file failed; the files before it are applied and recorded.
+    #[error("Migration failed for {database}: {} failed: {message}{}", file_name(file), applied_note(applied))]
+    MigrationFailed { database: String, file: PathBuf, message: String, applied: Vec<String> },
+
+    /// Another error with a caller's message in front; same code.
+    #[error("{prefix}{source}")]
+    Context { prefix: String, source: Box<Error> },
+
     #[error("{} is locked by another writer (waited {waited_ms} ms for {}); retry, or remove the lock file if no clodo process is running", path.display(), lock_path.display())]
     Locked {
         path: PathBuf,
@@ -50,6 +76,13 @@ impl Error {
             Error::InvalidInput(_) => "E_INVALID_INPUT",
             Error::Io { .. } => "E_IO",
             Error::Locked { .. } => "E_LOCKED",
+            Error::WranglerNotFound(_) => "E_WRANGLER_NOT_FOUND",
+            Error::DatabaseNotFound(_) => "E_NOT_FOUND",
+            Error::VerificationFailed(_) => "E_VERIFY_FAILED",
+            Error::WranglerUnsupported { .. } => "E_WRANGLER_UNSUPPORTED",
+            Error::Wrangler { kind, .. } => kind.code(),
+            Error::MigrationFailed { .. } => "E_MIGRATION_FAILED",
+            Error::Context { source, .. } => source.code(),
         }
     }
 
@@ -68,12 +101,24 @@ impl Error {
                 Some(path)
             }
             Error::ConfigParse { location, .. } => Some(&location.file),
-            Error::InvalidInput(_) => None,
+            Error::WranglerUnsupported { path, .. } => Some(path),
+            Error::MigrationFailed { file, .. } => Some(file),
+            Error::Context { source, .. } => source.path(),
+            Error::InvalidInput(_)
+            | Error::WranglerNotFound(_)
+            | Error::DatabaseNotFound(_)
+            | Error::VerificationFailed(_)
+            | Error::Wrangler { .. } => None,
         }
     }
 
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
         Error::Io { action, path: path.to_path_buf(), source }
+    }
+
+    /// The same error, its message starting with `prefix`.
+    pub fn context(self, prefix: impl Into<String>) -> Self {
+        Error::Context { prefix: prefix.into(), source: Box::new(self) }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -82,8 +127,74 @@ impl Error {
 }
 
 /// Every code the core can produce, for documentation and tests.
-pub const ERROR_CODES: &[&str] =
-    &["E_CONFIG_NOT_FOUND", "E_CONFIG_PARSE", "E_INVALID_INPUT", "E_IO", "E_LOCKED"];
+pub const ERROR_CODES: &[&str] = &[
+    "E_CONFIG_NOT_FOUND",
+    "E_CONFIG_PARSE",
+    "E_INVALID_INPUT",
+    "E_IO",
+    "E_LOCKED",
+    "E_WRANGLER_NOT_FOUND",
+    "E_WRANGLER_UNSUPPORTED",
+    "E_WRANGLER_FAILED",
+    "E_AUTH",
+    "E_NOT_FOUND",
+    "E_ALREADY_EXISTS",
+    "E_SQL",
+    "E_RATE_LIMITED",
+    "E_NETWORK",
+    "E_TIMEOUT",
+    "E_MIGRATION_FAILED",
+    "E_VERIFY_FAILED",
+];
+
+/// The wrangler versions clodo is tested with and accepts.
+pub const SUPPORTED_WRANGLER: &str = ">=3.91.0 <5.0.0";
+
+/// Why a wrangler run failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WranglerFailure {
+    /// Missing or rejected credentials: retrying cannot help.
+    Auth,
+    /// The database (or other resource) does not exist.
+    NotFound,
+    AlreadyExists,
+    /// SQLite rejected a statement.
+    Sql,
+    /// The API said slow down; retried with backoff from at least a second.
+    RateLimited,
+    /// A connection failed or the API had a passing server error; retried.
+    Network,
+    /// The process ran past its time limit and was killed with its children.
+    Timeout,
+    Other,
+}
+
+impl WranglerFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            WranglerFailure::Auth => "E_AUTH",
+            WranglerFailure::NotFound => "E_NOT_FOUND",
+            WranglerFailure::AlreadyExists => "E_ALREADY_EXISTS",
+            WranglerFailure::Sql => "E_SQL",
+            WranglerFailure::RateLimited => "E_RATE_LIMITED",
+            WranglerFailure::Network => "E_NETWORK",
+            WranglerFailure::Timeout => "E_TIMEOUT",
+            WranglerFailure::Other => "E_WRANGLER_FAILED",
+        }
+    }
+
+    /// Whether running the same command again may succeed.
+    pub fn is_transient(self) -> bool {
+        matches!(self, WranglerFailure::RateLimited | WranglerFailure::Network)
+    }
+}
+
+fn applied_note(applied: &[String]) -> String {
+    match applied.len() {
+        0 => String::new(),
+        _ => format!(" (applied and recorded before it: {})", applied.join(", ")),
+    }
+}
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())

@@ -4,9 +4,11 @@
 
 pub mod atomic_file;
 pub mod customer_records;
+pub mod d1;
 pub mod document;
 pub mod error;
 pub mod paths;
+pub mod wrangler;
 pub mod wrangler_config;
 
 pub use error::{Error, Result};

@@ -1,0 +1,248 @@
+//! Running wrangler: found once, started as an argv vector without a shell,
+//! with its config and environment set per call, bounded by a shared process
+//! limit, killed with its children on timeout, retried only when that is safe.
+
+mod classify;
+mod limit;
+mod locate;
+mod process;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result, WranglerFailure};
+
+pub use classify::strip_ansi;
+pub use limit::ProcessLimit;
+pub use locate::{Wrangler, is_supported, locate};
+
+/// Cloudflare credentials, handed to each wrangler process through its
+/// environment and nowhere else.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub api_token: Option<String>,
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Runs in all, the first included.
+    pub attempts: u32,
+    /// The first backoff; each later one doubles, with jitter.
+    pub base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { attempts: 3, base_delay: Duration::from_millis(1000) }
+    }
+}
+
+/// One wrangler command: `args` come after `wrangler`; `--config` is added.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub args: Vec<String>,
+    pub config: PathBuf,
+    pub cwd: PathBuf,
+    pub stdin: Option<Vec<u8>>,
+    pub timeout: Duration,
+    /// Safe to run again after a transient failure.
+    pub idempotent: bool,
+}
+
+impl Invocation {
+    pub fn new(args: Vec<String>, config: &Path, cwd: &Path) -> Invocation {
+        Invocation {
+            args,
+            config: config.to_path_buf(),
+            cwd: cwd.to_path_buf(),
+            stdin: None,
+            timeout: Duration::from_secs(120),
+            idempotent: true,
+        }
+    }
+
+    /// The command as shown in plans, logs and errors.
+    pub fn display_argv(&self) -> Vec<String> {
+        let mut argv = vec!["wrangler".to_owned()];
+        argv.extend(self.args.iter().cloned());
+        argv.extend(["--config".to_owned(), self.config.display().to_string()]);
+        argv
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub argv: Vec<String>,
+    pub exit_code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// Wrangler's ND-JSON output file, one value per line.
+    pub events: Vec<serde_json::Value>,
+    /// All attempts, backoff included.
+    pub duration: Duration,
+    pub attempts: u32,
+    /// Why the last attempt failed; `None` on success.
+    pub failure: Option<(WranglerFailure, String)>,
+}
+
+pub struct Runner {
+    pub wrangler: Wrangler,
+    credentials: Credentials,
+    retry: RetryPolicy,
+    limit: &'static ProcessLimit,
+    /// Time spent inside wrangler processes, for overhead accounting.
+    process_nanos: AtomicU64,
+}
+
+impl Runner {
+    pub fn new(wrangler: Wrangler, credentials: Credentials, retry: RetryPolicy) -> Runner {
+        Runner { wrangler, credentials, retry, limit: ProcessLimit::shared(), process_nanos: AtomicU64::new(0) }
+    }
+
+    /// Time all of this runner's wrangler processes have run so far.
+    pub fn process_time(&self) -> Duration {
+        Duration::from_nanos(self.process_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Runs the command; a failure (after any retries) is an error.
+    pub fn run(&self, inv: &Invocation) -> Result<Outcome> {
+        let outcome = self.run_raw(inv)?;
+        match &outcome.failure {
+            Some((kind, message)) => Err(Error::Wrangler {
+                kind: *kind,
+                command: inv.display_argv().join(" "),
+                message: format!("`{}` failed: {message}", inv.display_argv().join(" ")),
+            }),
+            None => Ok(outcome),
+        }
+    }
+
+    /// Runs the command, retrying transient failures of idempotent ones, and
+    /// returns what the last attempt printed, failed or not.
+    pub fn run_raw(&self, inv: &Invocation) -> Result<Outcome> {
+        let mut waited = Duration::ZERO;
+        let mut attempt = 1;
+        loop {
+            let outcome = self.run_once(inv)?;
+            let kind = outcome.failure.as_ref().map(|(kind, _)| *kind);
+            if !(kind.is_some_and(WranglerFailure::is_transient) && inv.idempotent && attempt < self.retry.attempts) {
+                return Ok(Outcome { attempts: attempt, duration: outcome.duration + waited, ..outcome });
+            }
+            // Wrangler never shows the API's retry-after, so rate limits back
+            // off from at least a second, whatever retryDelay says.
+            let base = match kind {
+                Some(WranglerFailure::RateLimited) => self.retry.base_delay.max(Duration::from_secs(1)),
+                _ => self.retry.base_delay,
+            };
+            let delay = backoff(base, attempt);
+            std::thread::sleep(delay);
+            waited += delay + outcome.duration;
+            attempt += 1;
+        }
+    }
+
+    fn run_once(&self, inv: &Invocation) -> Result<Outcome> {
+        let scratch = tempfile::Builder::new()
+            .prefix("clodo-wrangler-")
+            .tempdir()
+            .map_err(|e| Error::io("create a scratch folder for", &std::env::temp_dir(), e))?;
+        let output_file = scratch.path().join("output.ndjson");
+        let command = self.command(inv, &output_file);
+        let finished = {
+            let _slot = self.limit.acquire();
+            process::run(command, inv.stdin.clone(), inv.timeout)
+                .map_err(|e| Error::io("start wrangler at", &self.wrangler.path, e))?
+        };
+        self.process_nanos.fetch_add(finished.duration.as_nanos() as u64, Ordering::Relaxed);
+        let mut outcome = Outcome {
+            argv: inv.display_argv(),
+            exit_code: finished.exit_code,
+            stdout: self.redact(&strip_ansi(&String::from_utf8_lossy(&finished.stdout))),
+            stderr: self.redact(&strip_ansi(&String::from_utf8_lossy(&finished.stderr))),
+            events: read_events(&output_file),
+            duration: finished.duration,
+            attempts: 1,
+            failure: None,
+        };
+        if finished.exit_code == Some(0) && !finished.timed_out {
+            return Ok(outcome);
+        }
+        let (kind, message) = classify::classify(&outcome.stdout, &outcome.stderr, &outcome.events, finished.timed_out);
+        let message = match kind {
+            WranglerFailure::Timeout => format!("timed out after {:?} and was stopped with its child processes", inv.timeout),
+            _ => self.redact(&message),
+        };
+        outcome.failure = Some((kind, message));
+        Ok(outcome)
+    }
+
+    fn command(&self, inv: &Invocation, output_file: &Path) -> Command {
+        let mut command = Command::new(&self.wrangler.path);
+        command.args(&inv.args).arg("--config").arg(&inv.config).current_dir(&inv.cwd);
+        // Nothing inherited may redirect wrangler's outputs, pick another env, or pollute stdout.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key == "CLOUDFLARE_ENV" || key == "WRANGLER_LOG" || key == "WRANGLER_LOG_SANITIZE" || key.starts_with("WRANGLER_OUTPUT_FILE") {
+                command.env_remove(key.as_ref());
+            }
+        }
+        command
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_HIDE_BANNER", "true")
+            .env("CI", "true")
+            .env("FORCE_COLOR", "0")
+            .env("WRANGLER_OUTPUT_FILE_PATH", output_file);
+        if let Some(token) = &self.credentials.api_token {
+            command.env("CLOUDFLARE_API_TOKEN", token);
+        }
+        if let Some(account) = &self.credentials.account_id {
+            command.env("CLOUDFLARE_ACCOUNT_ID", account);
+        }
+        command
+    }
+
+    /// Takes the token out of any text that leaves the runner.
+    fn redact(&self, text: &str) -> String {
+        match &self.credentials.api_token {
+            Some(token) if token.len() >= 4 && text.contains(token.as_str()) => text.replace(token.as_str(), "[redacted]"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+fn read_events(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// `base × 2^(attempt-1)`, scaled by a random factor in [0.5, 1.5) so that
+/// many clients backing off together do not retry in step.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let jitter = 0.5 + f64::from(nanos % 1000) / 1000.0;
+    base.mul_f64(2f64.powi(attempt as i32 - 1) * jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..4 {
+            let d = backoff(base, attempt).as_secs_f64();
+            let nominal = 0.1 * 2f64.powi(attempt as i32 - 1);
+            assert!(d >= nominal * 0.5 && d < nominal * 1.5, "attempt {attempt}: {d}");
+        }
+    }
+
+    #[test]
+    fn the_shown_command_has_an_explicit_config() {
+        let inv = Invocation::new(vec!["d1".into(), "list".into(), "--json".into()], Path::new("/p/wrangler.toml"), Path::new("/p"));
+        assert_eq!(inv.display_argv(), ["wrangler", "d1", "list", "--json", "--config", "/p/wrangler.toml"]);
+    }
+}
