@@ -10,6 +10,82 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Runs D1 work through the real wrangler: migrations with exact counts,
+ * backups with manifests, verified restores, Time Travel, cleanups that
+ * need `force` or a `confirm` callback, and an append-only audit log.
+ */
+export declare class DatabaseOrchestrator {
+  /** Has no side effects: no folders, no log lines, no banner; wrangler is found on first use. */
+  constructor(options?: DatabaseOrchestratorOptions)
+  get projectRoot(): string
+  get dryRun(): boolean
+  /** `<projectRoot>/<logsDir>/database-audit.log`. */
+  get auditLogPath(): string
+  /** Finds wrangler (checking its version) and creates the backup and log folders. */
+  initialize(): Promise<{ projectRoot: string, wrangler: { path: string, version: string }, dryRun: boolean }>
+  /**
+   * Applies the pending migrations of one database with `d1 migrations
+   * apply`. `migrationsApplied` is the number wrangler applied; a failing
+   * file rejects with `E_MIGRATION_FAILED` naming it (`error.file`), the
+   * files before it stay applied. Remote runs take a Time Travel bookmark first.
+   */
+  applyDatabaseMigrations(databaseName: string, bindingName?: string | undefined | null, environment?: string | undefined | null, isRemote?: boolean | undefined | null): Promise<MigrationResult>
+  /** Applied (with times, from the migrations table) and pending migration files. */
+  getMigrationStatus(databaseName: string, environment?: string, options?: { isRemote?: boolean, configPath?: string }): Promise<MigrationStatus>
+  /**
+   * Migrates every database of one environment (each domain's
+   * `databases[environment]`, or every D1 binding of that environment),
+   * several at once up to `maxConcurrency`.
+   */
+  applyEnvironmentMigrations(environment: string, domainConfigs?: DomainDatabaseConfig[]): Promise<EnvironmentMigrationResult>
+  /**
+   * Environments one after another; those that need confirmation run only
+   * with `force` or a `confirm` callback that says yes, otherwise they are
+   * reported `cancelled` and counted as skipped. Production is backed up first unless `skipBackup`.
+   */
+  applyMigrationsAcrossEnvironments(options?: MigrationAcrossOptions): Promise<MigrationOrchestrationResult>
+  /**
+   * Exports every database of an environment into
+   * `<backupDir>/database/<env>/backup-<env>-<timestamp>/` with `backup-manifest.json`.
+   */
+  createEnvironmentBackup(environment: string, domainConfigs?: DomainDatabaseConfig[]): Promise<EnvironmentBackupResult>
+  /**
+   * Exports one database to `<backupDir>/<db>-<env>.sql` and records size,
+   * sha256, rows per table and applied migrations in the folder's manifest.
+   */
+  createDatabaseBackup(databaseName: string, environment: string, backupDir?: string | undefined | null): Promise<DatabaseBackupResult>
+  /**
+   * Replays a backup (its `.sql` file, its folder or its manifest) into a
+   * database and checks every table's row count against the backup
+   * (`E_VERIFY_FAILED` otherwise). Replacing existing tables, or restoring
+   * outside development, needs `force` or `confirm`; without, the result is `cancelled`.
+   */
+  restoreDatabaseBackup(backup: string, target: string | RestoreTarget): Promise<RestoreResult>
+  /**
+   * Runs the cleanup type's statements (`logs-only`, `partial`, `full`) on
+   * the tables that exist. Outside development, and for `full`, it needs
+   * `force` or a `confirm` callback; without, the result is `cancelled`.
+   */
+  performSafeDataCleanup(options?: CleanupOptions): Promise<CleanupResult>
+  /**
+   * Creates a D1 database (or reuses the one with exactly that name),
+   * confirms its id with `d1 list`, and writes the binding into the config.
+   */
+  createDatabase(name: string, options?: CreateDatabaseOptions): Promise<CreateDatabaseResult>
+  /** Undoes changes with D1 Time Travel (remote only): needs `force` or `confirm`. */
+  restoreToBookmark(databaseName: string, environment: string, bookmark: string, options?: { force?: boolean, confirm?: (operation: DangerousOperation) => boolean | Promise<boolean> }): Promise<BookmarkRestoreResult>
+  /** The statements a cleanup type runs (on the tables that exist). */
+  getCleanupCommands(cleanupType: string): Array<string>
+  /** How many migrations a `d1 migrations apply` output reports applied. */
+  parseMigrationOutput(output: string): number
+  /** The argv of the migration command (never a shell string; no token in it). */
+  buildMigrationCommand(databaseName: string, environment?: string | undefined | null, isRemote?: boolean | undefined | null): Array<string>
+  generateOrchestrationId(): string
+  generateBackupId(environment: string): string
+  generateCleanupId(environment: string): string
+}
+
+/**
  * Per-customer deployment records, `<configDir>/<customer>/<environment>.env`.
  * Names are letters, digits, `-`, `_`, `.` (else `E_INVALID_INPUT`); writes
  * are atomic, locked, mode 0600 in a 0700 folder; the API token is written
@@ -143,6 +219,70 @@ export declare class WranglerConfigManager {
   getWranglerEnvironment(environment?: string | undefined | null): Promise<string | null>
 }
 
+export interface AppliedMigration {
+  name: string
+  appliedAt: string
+}
+
+export interface BookmarkRestoreResult {
+  status: 'completed' | 'cancelled' | 'dry-run'
+  databaseName?: string
+  environment?: string
+  bookmark?: string
+  previousBookmark?: string
+  message?: string
+  reason?: string
+}
+
+export interface CancelledResult {
+  status: 'cancelled'
+  reason: string
+}
+
+export interface CleanupOptions {
+  /** Default `development`. */
+  environment?: string
+  domainConfigs?: Array<DomainDatabaseConfig>
+  cleanupType?: 'logs-only' | 'partial' | 'full'
+  skipBackup?: boolean
+  force?: boolean
+  confirm?: (operation: DangerousOperation) => boolean | Promise<boolean>
+}
+
+export interface CleanupResult {
+  status?: 'cancelled' | undefined
+  reason?: string
+  cleanupId?: string
+  environment?: string
+  cleanupType?: string
+  /** Per database: `{ status, operationsExecuted, skippedTables }` or a failure. */
+  operations?: Record<string, { status: 'completed' | 'dry-run' | 'failed', operationsExecuted?: number, skippedTables?: string[], statements?: string[], commands?: string[][], error?: string, code?: string }>
+  backup?: EnvironmentBackupResult
+  duration?: number
+}
+
+export interface CreateDatabaseOptions {
+  location?: 'weur' | 'eeur' | 'apac' | 'oc' | 'wnam' | 'enam'
+  jurisdiction?: 'eu' | 'fedramp'
+  /** The config section the binding goes in (default: the top level). */
+  environment?: string
+  /** Default `DB`. */
+  binding?: string
+  configPath?: string
+}
+
+export interface CreateDatabaseResult {
+  status: 'created' | 'exists' | 'dry-run'
+  created?: boolean
+  databaseName: string
+  /** The id wrangler reported, confirmed by `d1 list`. */
+  databaseId?: string
+  binding: string
+  environment?: string
+  configPath?: string
+  commands?: Array<Array<string>>
+}
+
 /** `new UnifiedConfigManager(options)`, as the original's factory. */
 export declare function createUnifiedConfigManager(options?: UnifiedConfigManagerOptions): UnifiedConfigManager
 
@@ -186,6 +326,98 @@ export interface CustomerConfigInspection {
   config?: CustomerConfig | null
 }
 
+/** What a dangerous operation would do, given to `confirm` callbacks. */
+export interface DangerousOperation {
+  operation: string
+  impact: string
+  environment: string
+}
+
+export interface DatabaseBackupResult {
+  status: 'completed' | 'dry-run'
+  backupFile: string
+  databaseName?: string
+  environment?: string
+  isRemote?: boolean
+  sizeBytes?: number
+  sizeKb?: string
+  sha256?: string
+  /** Rows per table in the dump. */
+  tables?: Record<string, number>
+  /** Migrations recorded in the dump. */
+  migrations?: Array<string>
+  timestamp?: string
+  commands?: Array<Array<string>>
+}
+
+/** Options of `new DatabaseOrchestrator(options)`; snake_case spellings work too. */
+export interface DatabaseOrchestratorOptions {
+  /** Default: `process.cwd()`. Relative paths below resolve against it. */
+  projectRoot?: string
+  /** The wrangler config. Default: the first of wrangler.json, wrangler.jsonc, wrangler.toml in `projectRoot`. */
+  configPath?: string
+  /** Plan only: no file is written and no mutating command runs. */
+  dryRun?: boolean
+  /** Reaches wrangler only through its environment (`CLOUDFLARE_API_TOKEN`). */
+  cloudflareToken?: string
+  cloudflareAccountId?: string
+  /** Default `logs`: the audit log is `<logsDir>/database-audit.log`. */
+  logsDir?: string
+  /** Default `backups`: backups go to `<backupDir>/database/<env>/…`. */
+  backupDir?: string
+  /** Runs per command for transient failures (network, rate limits). Default 3. */
+  retryAttempts?: number
+  /** First backoff in milliseconds, doubled each time, with jitter. Default 1000. */
+  retryDelay?: number
+  /** Milliseconds before a wrangler process (and its children) is killed. Default 120000. */
+  executionTimeout?: number
+  /** The wrangler binary. Default: `CLODO_WRANGLER`, `node_modules/.bin/wrangler` upwards, then `PATH`. */
+  wranglerPath?: string
+  /**
+   * Per environment: `isRemote` (default: only `development` is local),
+   * `requiresConfirmation`, `requiresBackup` (default: `production`).
+   */
+  environments?: Record<string, EnvironmentSettings>
+  /** Wrangler processes at once, shared by every orchestrator in this process. Default: the core count. */
+  maxConcurrency?: number
+}
+
+/** One domain's databases per environment, as the original's `domainConfigs`. */
+export interface DomainDatabaseConfig {
+  name?: string
+  /** `{ [environment]: { name, configPath? } }`. */
+  databases: Record<string, { name: string, configPath?: string }>
+  /** This domain's own wrangler config, when it has one. */
+  configPath?: string
+}
+
+export interface EnvironmentBackupResult {
+  backupId: string
+  environment: string
+  backupDir: string
+  databases: Record<string, DatabaseBackupResult | FailedDatabase>
+  duration: number
+  status: 'completed' | 'dry-run'
+}
+
+export interface EnvironmentMigrationResult {
+  environment: string
+  databases: Record<string, MigrationResult>
+  migrationsApplied: number
+  startTime: string
+  endTime: string
+  /** Seconds. */
+  duration: number
+  backup?: EnvironmentBackupResult
+  status?: 'completed' | 'dry-run'
+}
+
+export interface EnvironmentSettings {
+  isRemote?: boolean
+  requiresConfirmation?: boolean
+  requiresBackup?: boolean
+}
+
 /**
  * The stable error codes clodo gives `error.code`:
  * - `E_CONFIG_NOT_FOUND`: a config file that must exist does not.
@@ -199,11 +431,108 @@ export type ErrorCode = 'E_CONFIG_NOT_FOUND' | 'E_CONFIG_PARSE' | 'E_INVALID_INP
 /** Every error code as a list (the same values as `ErrorCode`). */
 export declare function errorCodes(): Array<string>
 
+/** A database a batch did not complete. */
+export interface FailedDatabase {
+  status: 'failed' | 'skipped'
+  error?: string
+  code?: string
+  reason?: string
+}
+
+export interface MigrationAcrossOptions {
+  /** Default `['development', 'staging', 'production']`. */
+  environments?: Array<string>
+  domainConfigs?: Array<DomainDatabaseConfig>
+  skipBackup?: boolean
+  continueOnError?: boolean
+  /** Consent for every environment that asks for confirmation. */
+  force?: boolean
+  /** Asked once per environment that needs confirmation, before anything runs. */
+  confirm?: (operation: DangerousOperation) => boolean | Promise<boolean>
+}
+
+export interface MigrationOrchestrationResult {
+  orchestrationId: string
+  environments: Record<string, EnvironmentMigrationResult | CancelledResult | { status: 'failed', error: string, code: string, timestamp: string }>
+  summary: MigrationSummary
+  startTime: string
+  endTime: string
+}
+
+export interface MigrationResult {
+  status: 'completed' | 'dry-run'
+  databaseName: string
+  bindingName: string
+  environment: string
+  isRemote: boolean
+  /** How many files wrangler applied and recorded in this run. */
+  migrationsApplied: number
+  /** Their names (completed runs). */
+  migrations?: Array<string>
+  /** Dry runs: the files that would be applied. */
+  pending?: Array<string>
+  /** Dry runs: the argv of each command that would run. */
+  commands?: Array<Array<string>>
+  /** Remote runs: the Time Travel bookmark taken before migrating (see `restoreToBookmark`). */
+  bookmark?: string
+  /** The first 500 characters of wrangler's output. */
+  output?: string
+  command?: Array<string>
+  durationMs?: number
+  /** Time spent inside wrangler processes. */
+  wranglerMs?: number
+}
+
+export interface MigrationStatus {
+  databaseName: string
+  bindingName: string
+  environment: string
+  isRemote: boolean
+  migrationsDir: string
+  applied: Array<AppliedMigration>
+  pending: Array<string>
+}
+
+export interface MigrationSummary {
+  total: number
+  successful: number
+  failed: number
+  /** Environments cancelled for want of confirmation. */
+  skipped: number
+  /** Seconds. */
+  duration: number
+}
+
 /** A write a dry run did not perform. */
 export interface PlannedWrite {
   path: string
   /** The full text the file would have had. */
   content: string
+}
+
+export interface RestoreResult {
+  status: 'completed' | 'cancelled' | 'dry-run'
+  databaseName?: string
+  environment?: string
+  backupFile?: string
+  /** Rows per table after the restore, equal to the backup's. */
+  tables?: Record<string, number>
+  migrations?: Array<string>
+  /** Tables the database had, dropped before the replay. */
+  droppedTables?: Array<string>
+  verified?: boolean
+  reason?: string
+  commands?: Array<Array<string>>
+}
+
+export interface RestoreTarget {
+  /** The database (name or binding) to restore into. */
+  database: string
+  /** Default `development`. */
+  environment?: string
+  configPath?: string
+  force?: boolean
+  confirm?: (operation: DangerousOperation) => boolean | Promise<boolean>
 }
 
 export interface StaticSiteValidation {

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
 module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager
 module.exports.createUnifiedConfigManager = nativeBinding.createUnifiedConfigManager

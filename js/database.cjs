@@ -1,2 +1,4 @@
-// clodo/database mirrors @tamyla/clodo-framework's subpath; nothing of it is built yet.
-module.exports = {}
+// clodo/database mirrors @tamyla/clodo-framework's subpath.
+const { DatabaseOrchestrator } = require('../index.js')
+
+module.exports = { DatabaseOrchestrator }

@@ -1,1 +1,1 @@
-export {}
+export { DatabaseOrchestrator } from '../index'

@@ -1,2 +1,4 @@
 // clodo/database: see database.cjs.
-export {}
+import native from '../index.js'
+
+export const { DatabaseOrchestrator } = native

@@ -4,6 +4,8 @@
 
 mod errors;
 mod convert;
+mod database_orchestrator;
+mod database_types;
 mod task;
 mod unified_config_manager;
 mod wrangler_config_manager;

@@ -37,3 +37,34 @@ pub fn settled<'env, T: ToNapiValue>(env: &'env Env, result: CoreResult<T>) -> n
         Err(e) => PromiseRaw::reject(env, to_js_error(env, &e)),
     }
 }
+
+/// A confirm callback's answer: a boolean, or a Promise of one.
+pub enum Answer {
+    Now(bool),
+    Later(Promise<bool>),
+}
+
+/// A Promise for wrangler work: it runs on tokio's blocking pool, not on
+/// libuv's four threads, which Node needs for its own file and DNS work.
+/// `consents` (Promises from confirm callbacks) are awaited first.
+pub fn blocking<'env, T: Send + 'static, V: ToNapiValue + 'static>(
+    env: &'env Env,
+    consents: Vec<(String, Answer)>,
+    work: impl FnOnce(Vec<(String, bool)>) -> CoreResult<T> + Send + 'static,
+    to_js: impl FnOnce(T) -> V + 'static,
+) -> napi::Result<PromiseRaw<'env, V>> {
+    env.spawn_future_with_callback(
+        async move {
+            let mut answers = Vec::with_capacity(consents.len());
+            for (key, answer) in consents {
+                let yes = match answer {
+                    Answer::Now(yes) => yes,
+                    Answer::Later(promise) => promise.await?,
+                };
+                answers.push((key, yes));
+            }
+            spawn_blocking(move || work(answers)).await.map_err(|e| napi::Error::from_reason(format!("clodo task failed: {e}")))
+        },
+        move |env, result| result.map(to_js).map_err(|e| to_js_error(env, &e)),
+    )
+}
