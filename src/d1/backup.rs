@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::dump::{self, DumpSummary};
+use super::cleanup::cancelled;
 use super::migrations::merge;
 use super::{Consent, Danger, DomainDatabase, Orchestrator, Target, millis, names, timestamped_id};
 use crate::atomic_file::{FileLock, WriteOptions, write_atomic};
@@ -108,10 +109,10 @@ impl Orchestrator {
         }
         let summary = dump::summarize(&String::from_utf8_lossy(&sql), &target.migrations_table);
         let existing = self.tables(&target)?;
-        if let Some(danger) = self.restore_danger(&target, !existing.is_empty()) {
-            if consent(&danger) == Consent::Missing {
-                return Ok(json!({"status": "cancelled", "reason": format!("Not confirmed: {}", danger.operation), "databaseName": target.database, "environment": environment}));
-            }
+        if let Some(danger) = self.restore_danger(&target, !existing.is_empty())
+            && consent(&danger) != Consent::Given
+        {
+            return Ok(merge(cancelled(&danger), json!({"databaseName": target.database, "environment": environment})));
         }
         let replay = self.replay_file(&file, &sql, &existing)?;
         let mut inv = self.invocation(&target, &["execute", &target.database, "--file", &replay.display().to_string(), "--yes"]);

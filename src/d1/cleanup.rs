@@ -50,10 +50,10 @@ impl Orchestrator {
         names::environment(&options.environment)?;
         let statements = cleanup_statements(&options.cleanup_type)?;
         let env = options.environment.as_str();
-        if let Some(danger) = self.cleanup_danger(env, &options.cleanup_type).filter(|_| !options.force) {
-            if consent(&danger) != Consent::Given {
-                return Ok(cancelled(&danger));
-            }
+        if let Some(danger) = self.cleanup_danger(env, &options.cleanup_type).filter(|_| !options.force)
+            && consent(&danger) != Consent::Given
+        {
+            return Ok(cancelled(&danger));
         }
         let cleanup_id = super::timestamped_id(&format!("cleanup-{env}"));
         let started = std::time::Instant::now();

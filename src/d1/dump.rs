@@ -19,17 +19,17 @@ pub fn summarize(sql: &str, migrations_table: &str) -> DumpSummary {
         let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
         if upper.len() >= 3 && upper[0] == "CREATE" && upper[1] == "TABLE" {
             let name_at = if upper.get(2).map(String::as_str) == Some("IF") { 5 } else { 2 };
-            if let Some(name) = words.get(name_at).map(|w| table_name(w)) {
-                if !is_internal(&name) {
-                    summary.tables.entry(name).or_insert(0);
-                }
+            if let Some(name) = words.get(name_at).map(|w| table_name(w))
+                && !is_internal(&name)
+            {
+                summary.tables.entry(name).or_insert(0);
             }
         } else if upper.len() >= 3 && upper[0] == "INSERT" && upper[1] == "INTO" {
             let name = table_name(words[2]);
-            if name == migrations_table {
-                if let Some(migration) = second_value(statement) {
-                    summary.migrations.push(migration);
-                }
+            if name == migrations_table
+                && let Some(migration) = second_value(statement)
+            {
+                summary.migrations.push(migration);
             }
             if !is_internal(&name) {
                 *summary.tables.entry(name).or_insert(0) += 1;

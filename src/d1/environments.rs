@@ -127,12 +127,12 @@ impl Orchestrator {
         let mut results = Map::new();
         for env in environments {
             let domains = DomainDatabase::from_domain_configs(domain_configs, env);
-            if let Some(danger) = self.migration_danger(env) {
-                if consent(&danger) != Consent::Given {
-                    skipped += 1;
-                    results.insert(env.clone(), cancelled(&danger));
-                    continue;
-                }
+            if let Some(danger) = self.migration_danger(env)
+                && consent(&danger) != Consent::Given
+            {
+                skipped += 1;
+                results.insert(env.clone(), cancelled(&danger));
+                continue;
             }
             let outcome = (|| {
                 let backup = match !skip_backup && self.settings(env).requires_backup {

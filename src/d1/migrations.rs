@@ -35,11 +35,8 @@ pub fn parse_apply_output(stdout: &str) -> ApplyReport {
         let cells: Vec<&str> = line.split('│').map(str::trim).filter(|c| !c.is_empty()).collect();
         if line.starts_with('│') {
             match cells.as_slice() {
-                ["name"] | ["name", "status"] => {
-                    if cells.len() == 2 {
-                        current = Some(Vec::new());
-                    }
-                }
+                ["name"] => {}
+                ["name", "status"] => current = Some(Vec::new()),
                 [name] if in_plan => report.to_apply.push(name.to_string()),
                 [name, status] => {
                     if let Some(rows) = current.as_mut() {

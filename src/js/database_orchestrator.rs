@@ -234,10 +234,10 @@ impl DatabaseOrchestrator {
         };
         let mut answers = vec![];
         for e in &environments {
-            if let Some(danger) = self.inner.migration_danger(e) {
-                if let Some(answer) = ask(&options, &danger)? {
-                    answers.push((e.clone(), answer));
-                }
+            if let Some(danger) = self.inner.migration_danger(e)
+                && let Some(answer) = ask(&options, &danger)?
+            {
+                answers.push((e.clone(), answer));
             }
         }
         let domain_configs = v.get("domainConfigs").or_else(|| v.get("domain_configs")).cloned().unwrap_or(Value::Null);
