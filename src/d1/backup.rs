@@ -114,14 +114,14 @@ impl Orchestrator {
         {
             return Ok(merge(cancelled(&danger), json!({"databaseName": target.database, "environment": environment})));
         }
-        let replay = self.replay_file(&file, &sql, &existing)?;
+        let replay = self.replay_path(&file);
         let mut inv = self.invocation(&target, &["execute", &target.database, "--file", &replay.display().to_string(), "--yes"]);
         inv.idempotent = false;
         if self.options.dry_run {
-            let _ = std::fs::remove_file(&replay);
             return Ok(json!({"status": "dry-run", "databaseName": target.database, "dropsTables": existing, "expectedRows": summary.tables, "commands": [inv.display_argv()]}));
         }
         let started = Instant::now();
+        write_replay(&replay, &sql, &existing)?;
         let run = self.runner()?.run(&inv);
         let _ = std::fs::remove_file(&replay);
         run?;
@@ -151,19 +151,10 @@ impl Orchestrator {
         }))
     }
 
-    /// The backup's SQL, preceded by dropping the tables the target has.
-    fn replay_file(&self, file: &Path, sql: &[u8], existing: &[String]) -> Result<PathBuf> {
-        let dir = self.options.project_root.join(".clodo").join("tmp");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io("Failed to create folder", &dir, e))?;
-        let mut text = String::from("PRAGMA defer_foreign_keys=TRUE;\n");
-        for table in existing {
-            text.push_str(&format!("DROP TABLE IF EXISTS {};\n", names::quote_identifier(table)));
-        }
-        text.push_str(&String::from_utf8_lossy(sql));
-        let name = format!("restore-{}-{}", std::process::id(), file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| Error::io("Failed to write", &path, e))?;
-        Ok(path)
+    /// Where the SQL a restore replays is written: the service's own `.clodo/tmp`.
+    fn replay_path(&self, file: &Path) -> PathBuf {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.options.project_root.join(".clodo").join("tmp").join(format!("restore-{}-{name}", std::process::id()))
     }
 
     /// Rows per table of the database, for the tables a backup holds; a
@@ -186,6 +177,16 @@ impl Orchestrator {
         })?;
         Ok(rows.first().map(|r| r.iter().filter_map(|row| Some((row["t"].as_str()?.to_owned(), row["n"].clone()))).collect()).unwrap_or_default())
     }
+}
+
+/// The backup's SQL, preceded by dropping the tables the target already has.
+fn write_replay(path: &Path, sql: &[u8], existing: &[String]) -> Result<()> {
+    let mut text = String::from("PRAGMA defer_foreign_keys=TRUE;\n");
+    for table in existing {
+        text.push_str(&format!("DROP TABLE IF EXISTS {};\n", names::quote_identifier(table)));
+    }
+    text.push_str(&String::from_utf8_lossy(sql));
+    write_atomic(path, text.as_bytes(), WriteOptions { mode: Some(0o600), ..WriteOptions::default() })
 }
 
 /// The `.sql` file a backup path stands for, and its sha256 if a manifest has it.
