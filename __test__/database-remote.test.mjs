@@ -105,17 +105,27 @@ test('the token reaches wrangler only through its environment: never argv, resul
   assert.equal(plan.commands.flat().some((arg) => arg.includes(token)), false)
 })
 
-test('a 429 is retried with backoff; a 401 is not retried and is E_AUTH', async () => {
+test("a 429 is retried after the API's retry-after; a 401 is not retried and is E_AUTH", async () => {
   const dir = service()
-  const db = remote(dir)
+  const db = remote(dir) // retryDelay 50 ms: only the retry-after explains a longer wait
   const { databaseId } = await db.createDatabase('shop-retry', { binding: 'DB' })
-  const queries = () => api.requests.filter((r) => r.path.endsWith(`${databaseId}/query`)).length
+  const queryRequests = () => api.requests.filter((r) => r.path.endsWith(`${databaseId}/query`))
+  const queries = () => queryRequests().length
 
-  api.failNext({ path: /\/query$/, status: 429, code: 971, message: 'Please wait and consider throttling your request speed', retryAfter: 1 })
+  api.failNext({ path: /\/query$/, status: 429, code: 971, message: 'Please wait and consider throttling your request speed', retryAfter: 2 })
   let before = queries()
   const status = await db.getMigrationStatus('shop-retry', 'production')
   assert.deepEqual(status.pending, ['0001_users.sql', '0002_orders.sql'])
   assert.equal(queries() - before, 2)
+  const [limited, retried] = queryRequests().slice(-2)
+  assert.ok(retried.at - limited.at >= 2000, `retried after ${retried.at - limited.at} ms`)
+
+  api.failNext({ path: /\/query$/, status: 429, code: 971, message: 'Please wait', retryAfter: 3600 })
+  before = queries()
+  const patient = await rejection(db.getMigrationStatus('shop-retry', 'production'))
+  assert.equal(patient.code, 'E_RATE_LIMITED')
+  assert.match(patient.message, /retry after 3600 s/)
+  assert.equal(queries() - before, 1)
 
   before = queries()
   const denied = await rejection(remote(dir, { cloudflareToken: 'not-the-token' }).getMigrationStatus('shop-retry', 'production'))

@@ -160,7 +160,7 @@ pub enum WranglerFailure {
     AlreadyExists,
     /// SQLite rejected a statement.
     Sql,
-    /// The API said slow down; retried with backoff from at least a second.
+    /// The API said slow down; retried after its retry-after (at most a minute).
     RateLimited,
     /// A connection failed or the API had a passing server error; retried.
     Network,

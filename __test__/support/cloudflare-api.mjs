@@ -42,7 +42,7 @@ export async function startCloudflareApi({ token, accountId }) {
     const url = new URL(req.url, 'http://127.0.0.1')
     let body = ''
     for await (const chunk of req) body += chunk
-    const request = { method: req.method, path: url.pathname, search: url.search, authorization: req.headers.authorization, body }
+    const request = { method: req.method, path: url.pathname, search: url.search, authorization: req.headers.authorization, body, at: Date.now() }
     requests.push(request)
 
     const failure = failures.find((f) => f.count > 0 && f.method === req.method && f.path.test(url.pathname))

@@ -126,31 +126,40 @@ impl Runner {
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
         loop {
-            let outcome = self.run_once(inv)?;
+            let (mut outcome, retry_after) = self.run_once(inv)?;
             let kind = outcome.failure.as_ref().map(|(kind, _)| *kind);
-            if !(kind.is_some_and(WranglerFailure::is_transient) && inv.idempotent && attempt < self.retry.attempts) {
+            let retry = kind.is_some_and(WranglerFailure::is_transient) && inv.idempotent && attempt < self.retry.attempts;
+            let delay = retry_after.unwrap_or_else(|| backoff(self.retry.base_delay, attempt));
+            if retry && delay > MAX_RETRY_AFTER {
+                // Waiting that long inside one call helps nobody: say so and stop.
+                if let Some((_, message)) = outcome.failure.as_mut() {
+                    message.push_str(&format!(" (the API asks to retry after {} s)", delay.as_secs()));
+                }
+            }
+            if !retry || delay > MAX_RETRY_AFTER {
                 return Ok(Outcome { attempts: attempt, duration: outcome.duration + waited, ..outcome });
             }
-            // Wrangler never shows the API's retry-after, so rate limits back
-            // off from at least a second, whatever retryDelay says.
-            let base = match kind {
-                Some(WranglerFailure::RateLimited) => self.retry.base_delay.max(Duration::from_secs(1)),
-                _ => self.retry.base_delay,
-            };
-            let delay = backoff(base, attempt);
             std::thread::sleep(delay);
             waited += delay + outcome.duration;
             attempt += 1;
         }
     }
 
-    fn run_once(&self, inv: &Invocation) -> Result<Outcome> {
+    /// One run, with the API's retry-after when it answered 429.
+    fn run_once(&self, inv: &Invocation) -> Result<(Outcome, Option<Duration>)> {
         let scratch = tempfile::Builder::new()
             .prefix("clodo-wrangler-")
             .tempdir()
             .map_err(|e| Error::io("create a scratch folder for", &std::env::temp_dir(), e))?;
         let output_file = scratch.path().join("output.ndjson");
-        let command = self.command(inv, &output_file);
+        let observer = scratch.path().join("retry-after-observer.cjs");
+        std::fs::write(&observer, RETRY_AFTER_OBSERVER).map_err(|e| Error::io("Failed to write", &observer, e))?;
+        let retry_after_file = scratch.path().join("retry-after");
+        let mut command = self.command(inv, &output_file);
+        let node_options = std::env::var("NODE_OPTIONS").unwrap_or_default();
+        command
+            .env("NODE_OPTIONS", format!("{node_options} --require \"{}\"", observer.display()).trim_start())
+            .env("CLODO_RETRY_AFTER_FILE", &retry_after_file);
         let finished = {
             let _slot = self.limit.acquire();
             process::run(command, inv.stdin.clone(), inv.timeout)
@@ -168,15 +177,19 @@ impl Runner {
             failure: None,
         };
         if finished.exit_code == Some(0) && !finished.timed_out {
-            return Ok(outcome);
+            return Ok((outcome, None));
         }
         let (kind, message) = classify::classify(&outcome.stdout, &outcome.stderr, &outcome.events, finished.timed_out);
         let message = match kind {
             WranglerFailure::Timeout => format!("timed out after {:?} and was stopped with its child processes", inv.timeout),
             _ => self.redact(&message),
         };
+        let retry_after = match kind {
+            WranglerFailure::RateLimited => std::fs::read_to_string(&retry_after_file).ok().and_then(|t| parse_retry_after(&t)),
+            _ => None,
+        };
         outcome.failure = Some((kind, message));
-        Ok(outcome)
+        Ok((outcome, retry_after))
     }
 
     fn command(&self, inv: &Invocation, output_file: &Path) -> Command {
@@ -213,6 +226,18 @@ impl Runner {
     }
 }
 
+/// Records the API's retry-after inside wrangler (see the file).
+const RETRY_AFTER_OBSERVER: &str = include_str!("retry_after_observer.cjs");
+
+/// The longest wait between attempts; an API asking for more fails the call.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The last `retry-after` recorded: delay-seconds (HTTP dates are ignored).
+fn parse_retry_after(text: &str) -> Option<Duration> {
+    let seconds: f64 = text.lines().rev().find(|l| !l.trim().is_empty())?.trim().parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
 fn read_events(path: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
@@ -238,6 +263,13 @@ mod tests {
             let nominal = 0.1 * 2f64.powi(attempt as i32 - 1);
             assert!(d >= nominal * 0.5 && d < nominal * 1.5, "attempt {attempt}: {d}");
         }
+    }
+
+    #[test]
+    fn retry_after_is_the_last_value_in_seconds() {
+        assert_eq!(parse_retry_after("3\n1.5\n"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT\n"), None);
+        assert_eq!(parse_retry_after(""), None);
     }
 
     #[test]
