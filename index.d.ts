@@ -85,6 +85,39 @@ export declare class DatabaseOrchestrator {
   generateCleanupId(environment: string): string
 }
 
+/** Generates, stores (encrypted), rotates and uploads a service's secrets. */
+export declare class EnhancedSecretManager {
+  /** Has no side effects: no folders, no log lines. */
+  constructor(options?: EnhancedSecretManagerOptions)
+  /**
+   * The standard secrets plus `customConfigs`, reusing stored values
+   * (`reuseExisting`, default true) unless `rotateAll`; kept in the
+   * encrypted store, and uploaded with `deploy: true`.
+   */
+  generateDomainSpecificSecrets(domain: string, environment?: string, options?: { reuseExisting?: boolean, rotateAll?: boolean, customConfigs?: Record<string, number | { length: number }>, deploy?: boolean }): Promise<{ domain: string, environment: string, secrets: Record<string, string>, metadata: { domain: string, environment: string, generated: string, generatedBy: string, secretCount: number, newSecrets: number }, savedFile: string, distribution: null, deployment: SecretDeployment | null, summary: { total: number, generated: number, reused: number } }>
+  /** The stored secrets, or `null` when none are stored. */
+  loadDomainSecrets(domain: string, environment: string): Promise<{ secrets: Record<string, string>, metadata: { domain: string, environment: string, generated: string, secretCount: number, historyCount: number }, filename: string } | null>
+  /**
+   * One `wrangler secret bulk` with the values as JSON on stdin, then
+   * `secret list` to check every name arrived (`E_VERIFY_FAILED` if not).
+   */
+  deploySecretsToCloudflare(domain: string, environment: string, secrets: Record<string, string>): Promise<SecretDeployment>
+  /**
+   * New values for the named secrets (old ones stay in the store's history
+   * until `pruneSecretHistory`), uploaded with `{ deploy: true }`.
+   */
+  rotateSecrets(domain: string, environment: string, names: string[], options?: { deploy?: boolean }): Promise<{ domain: string, environment: string, rotated: string[], secrets: Record<string, string>, deployment: SecretDeployment | null }>
+  /** Keeps only the newest `keep` (default 0) replaced values of each secret. */
+  pruneSecretHistory(domain: string, environment: string, keep?: number | undefined | null): Promise<{ pruned: number, kept: number }>
+  /**
+   * A plain-text copy (`env` or `json`, mode 0600) of the stored secrets,
+   * only on this explicit request; the result has a warning.
+   */
+  writeDistributionFile(domain: string, environment: string, format?: 'env' | 'json'): Promise<{ path: string, format: string, secretCount: number, warning: string }>
+  /** `length` hex characters from the OS random source. */
+  generateSecretValue(length: number): string
+}
+
 /**
  * Per-customer deployment records, `<configDir>/<customer>/<environment>.env`.
  * Names are letters, digits, `-`, `_`, `.` (else `E_INVALID_INPUT`); writes
@@ -391,6 +424,24 @@ export interface DomainDatabaseConfig {
   configPath?: string
 }
 
+/** Options of `new EnhancedSecretManager(options)`; snake_case spellings work too. */
+export interface EnhancedSecretManagerOptions {
+  /** Default: `process.cwd()`. The store is `<projectRoot>/.clodo/secrets/`. */
+  projectRoot?: string
+  /** The wrangler config naming the worker. Default: found in `projectRoot`. */
+  configPath?: string
+  /** Nothing is written or uploaded; results say what would be. */
+  dryRun?: boolean
+  cloudflareToken?: string
+  cloudflareAccountId?: string
+  /** The store key: 32 bytes as hex or base64. Default: `CLODO_SECRET_KEY`. */
+  secretKey?: string
+  wranglerPath?: string
+  retryAttempts?: number
+  /** Milliseconds; default 2000. */
+  retryDelay?: number
+}
+
 export interface EnvironmentBackupResult {
   backupId: string
   environment: string
@@ -438,6 +489,12 @@ export interface FailedDatabase {
   code?: string
   reason?: string
 }
+
+/** A fresh value for every standard secret and every `customConfigs` entry. */
+export declare function generateSecrets(customConfigs?: Record<string, number | { length: number }>): Record<string, string>
+
+/** `length` (default 32) hex characters from the OS random source. */
+export declare function generateSingleSecret(length?: number | undefined | null): string
 
 export interface MigrationAcrossOptions {
   /** Default `['development', 'staging', 'production']`. */
@@ -533,6 +590,32 @@ export interface RestoreTarget {
   configPath?: string
   force?: boolean
   confirm?: (operation: DangerousOperation) => boolean | Promise<boolean>
+}
+
+/** One of the standard secrets. */
+export interface SecretConfig {
+  length: number
+  description: string
+  scope: 'critical' | 'standard'
+}
+
+/** The standard secrets with their lengths (the original's `SECRET_CONFIGS`). */
+export declare function secretConfigs(): Record<string, SecretConfig>
+
+/** What `deploySecretsToCloudflare` did: names only, never values. */
+export interface SecretDeployment {
+  status?: 'dry-run' | undefined
+  domain: string
+  environment: string
+  deployed?: Array<string>
+  failed?: Array<string>
+  /** `secret list` shows every name. */
+  verified?: boolean
+  /** The argv (no values in it); dry runs give both commands. */
+  command?: Array<string>
+  commands?: Array<Array<string>>
+  names?: Array<string>
+  secretCount?: number
 }
 
 export interface StaticSiteValidation {

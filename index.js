@@ -836,8 +836,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
+module.exports.EnhancedSecretManager = nativeBinding.EnhancedSecretManager
 module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager
 module.exports.createUnifiedConfigManager = nativeBinding.createUnifiedConfigManager
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.generateSecrets = nativeBinding.generateSecrets
+module.exports.generateSingleSecret = nativeBinding.generateSingleSecret
+module.exports.secretConfigs = nativeBinding.secretConfigs

@@ -2,3 +2,8 @@
 const native = require('../index.js')
 
 module.exports.WranglerConfigManager = native.WranglerConfigManager
+module.exports.EnhancedSecretManager = native.EnhancedSecretManager
+module.exports.generateSecrets = native.generateSecrets
+module.exports.generateSingleSecret = native.generateSingleSecret
+/** The standard secrets with their lengths, as the original exported. */
+module.exports.SECRET_CONFIGS = native.secretConfigs()

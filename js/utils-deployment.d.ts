@@ -1,1 +1,4 @@
-export { WranglerConfigManager } from '../index'
+import { SecretConfig } from '../index'
+export { WranglerConfigManager, EnhancedSecretManager, generateSecrets, generateSingleSecret } from '../index'
+/** The standard secrets with their lengths, as the original exported. */
+export declare const SECRET_CONFIGS: Record<string, SecretConfig>

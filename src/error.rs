@@ -40,6 +40,10 @@ pub enum Error {
     #[error("{0}")]
     DatabaseNotFound(String),
 
+    /// The encrypted secret store cannot be opened or written.
+    #[error("{0}")]
+    SecretStore(String),
+
     /// A restore whose result does not match its backup.
     #[error("{0}")]
     VerificationFailed(String),
@@ -79,6 +83,7 @@ impl Error {
             Error::WranglerNotFound(_) => "E_WRANGLER_NOT_FOUND",
             Error::DatabaseNotFound(_) => "E_NOT_FOUND",
             Error::VerificationFailed(_) => "E_VERIFY_FAILED",
+            Error::SecretStore(_) => "E_SECRET_STORE",
             Error::WranglerUnsupported { .. } => "E_WRANGLER_UNSUPPORTED",
             Error::Wrangler { kind, .. } => kind.code(),
             Error::MigrationFailed { .. } => "E_MIGRATION_FAILED",
@@ -108,6 +113,7 @@ impl Error {
             | Error::WranglerNotFound(_)
             | Error::DatabaseNotFound(_)
             | Error::VerificationFailed(_)
+            | Error::SecretStore(_)
             | Error::Wrangler { .. } => None,
         }
     }
@@ -145,6 +151,7 @@ pub const ERROR_CODES: &[&str] = &[
     "E_TIMEOUT",
     "E_MIGRATION_FAILED",
     "E_VERIFY_FAILED",
+    "E_SECRET_STORE",
 ];
 
 /// The wrangler versions clodo is tested with and accepts.

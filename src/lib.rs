@@ -3,11 +3,13 @@
 //! The core modules know nothing of Node.js; `js` holds the thin napi layer.
 
 pub mod atomic_file;
+pub mod audit_log;
 pub mod customer_records;
 pub mod d1;
 pub mod document;
 pub mod error;
 pub mod paths;
+pub mod secrets;
 pub mod wrangler;
 pub mod wrangler_config;
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 
 export async function startCloudflareApi({ token, accountId }) {
   const databases = new Map() // uuid -> { uuid, name, migrations: [], hasMigrationsTable, queries: [] }
+  const workers = new Map() // script name -> { bindings: [{ type, name, text? }] }
   const requests = []
   const failures = []
 
@@ -38,6 +39,24 @@ export async function startCloudflareApi({ token, accountId }) {
     return result([])
   }
 
+  // Workers script settings: wrangler's `secret bulk` reads them, then PATCHes
+  // all bindings back as multipart form data; `secret list` reads /secrets.
+  function worker(req, res, script, what, body) {
+    const state = workers.get(script) ?? { bindings: [] }
+    if (what === 'secrets' && req.method === 'GET') {
+      return ok(res, state.bindings.filter((b) => b.type === 'secret_text').map(({ name, type }) => ({ name, type })))
+    }
+    if (what === 'settings' && req.method === 'GET') return ok(res, { bindings: state.bindings.map(({ name, type }) => ({ name, type })) })
+    if (what === 'settings' && req.method === 'PATCH') {
+      const settings = body.match(/name="settings"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/)
+      const { bindings } = JSON.parse(settings[1])
+      const kept = bindings.filter((b) => b.text === undefined).map((b) => state.bindings.find((old) => old.name === b.name) ?? b)
+      workers.set(script, { bindings: [...kept, ...bindings.filter((b) => b.text !== undefined)] })
+      return ok(res, { bindings: workers.get(script).bindings.map(({ name, type }) => ({ name, type })) })
+    }
+    return fail(res, 404, 7003, `No route for ${req.method} ${req.url}`)
+  }
+
   async function handle(req, res) {
     const url = new URL(req.url, 'http://127.0.0.1')
     let body = ''
@@ -52,6 +71,9 @@ export async function startCloudflareApi({ token, accountId }) {
       return fail(res, failure.status, failure.code, failure.message, headers)
     }
     if (req.headers.authorization !== `Bearer ${token}`) return fail(res, 401, 10000, 'Authentication error')
+
+    const scripts = url.pathname.match(new RegExp(`^/client/v4/accounts/${accountId}/workers/scripts/([^/]+)/(settings|secrets)$`))
+    if (scripts) return worker(req, res, decodeURIComponent(scripts[1]), scripts[2], body)
 
     const prefix = `/client/v4/accounts/${accountId}/d1/database`
     if (!url.pathname.startsWith(prefix)) return fail(res, 404, 7003, `No route for ${req.method} ${url.pathname}`)
@@ -98,6 +120,7 @@ export async function startCloudflareApi({ token, accountId }) {
   return {
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
     databases,
+    workers,
     requests,
     /** The next `count` requests matching method and path get this error. */
     failNext({ method = 'POST', path, status, code, message, retryAfter, count = 1 }) {

@@ -1,7 +1,6 @@
 //! DatabaseOrchestrator's core: D1 databases, migrations, backups, restores
 //! and cleanups through the real wrangler, for any environment in the config.
 
-mod audit;
 mod backup;
 mod cleanup;
 mod create;
@@ -12,16 +11,15 @@ pub mod names;
 mod target;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::wrangler::{Credentials, Invocation, RetryPolicy, Runner, locate};
+use crate::wrangler::{Credentials, Invocation, LazyRunner, RetryPolicy, Runner};
 
-pub use audit::{AuditLog, now_iso, timestamped_id};
+pub use crate::audit_log::{AuditLog, now_iso, timestamped_id};
 pub use cleanup::{CleanupOptions, cleanup_statements};
 pub use create::CreateOptions;
 pub use environments::DomainDatabase;
@@ -97,13 +95,15 @@ pub enum Consent {
 
 pub struct Orchestrator {
     pub options: Options,
-    runner: OnceLock<Runner>,
+    runner: LazyRunner,
 }
 
 impl Orchestrator {
     /// No side effects: wrangler is found on first use.
     pub fn new(options: Options) -> Orchestrator {
-        Orchestrator { options, runner: OnceLock::new() }
+        let o = &options;
+        let runner = LazyRunner::new(o.wrangler_path.clone(), &o.project_root, o.credentials.clone(), o.retry.clone());
+        Orchestrator { options, runner }
     }
 
     pub fn settings(&self, env: &str) -> EnvSettings {
@@ -124,12 +124,7 @@ impl Orchestrator {
 
     /// The wrangler runner, found (and its version checked) once.
     pub fn runner(&self) -> Result<&Runner> {
-        if let Some(runner) = self.runner.get() {
-            return Ok(runner);
-        }
-        let wrangler = locate(self.options.wrangler_path.as_deref(), &self.options.project_root)?;
-        let runner = Runner::new(wrangler, self.options.credentials.clone(), self.options.retry.clone());
-        Ok(self.runner.get_or_init(|| runner))
+        self.runner.get()
     }
 
     /// Creates the backup and log folders and reports the wrangler in use.

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{Orchestrator, names};
 use crate::error::{Error, Result};
 use crate::paths::absolute;
-use crate::wrangler_config::{Options as ConfigOptions, WranglerConfig};
+use crate::wrangler_config::{Options as ConfigOptions, WranglerConfig, env_section, wrangler_env_for};
 
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -37,17 +37,14 @@ impl Orchestrator {
             message: "No wrangler config file found; create one with WranglerConfigManager.createMinimalConfig or pass configPath".into(),
         })?;
         let root = doc.value();
-        let wrangler_env = wrangler_env(&root, environment, config.config_path())?;
-        let section = match &wrangler_env {
-            Some(env) => &root["env"][env],
-            None => &root,
-        };
+        let wrangler_env = wrangler_env_for(&root, environment, config.config_path())?;
+        let section = env_section(&root, wrangler_env.as_deref());
         let entries = section["d1_databases"].as_array().cloned().unwrap_or_default();
         let text = |entry: &Value, key: &str| entry[key].as_str().filter(|s| !s.is_empty()).map(str::to_owned);
         let entry = entries
             .iter()
             .find(|e| text(e, "database_name").as_deref() == Some(database) || text(e, "binding").as_deref() == Some(database))
-            .ok_or_else(|| not_in_config(database, environment, &wrangler_env, &entries, config.config_path()))?;
+            .ok_or_else(|| not_in_config(database, environment, &wrangler_env, !std::ptr::eq(section, &root), &entries, config.config_path()))?;
         let binding = text(entry, "binding").unwrap_or_else(|| "DB".into());
         let migrations_table = text(entry, "migrations_table").unwrap_or_else(|| "d1_migrations".into());
         names::binding(&migrations_table).map_err(|_| Error::invalid(format!("Invalid migrations_table {migrations_table:?} in {}", config.config_path().display())))?;
@@ -71,10 +68,8 @@ impl Orchestrator {
         let config = self.config_for(config);
         let Some(doc) = config.document()? else { return Ok(vec![]) };
         let root = doc.value();
-        let section = match wrangler_env(&root, environment, config.config_path())? {
-            Some(env) => root["env"][&env].clone(),
-            None => root,
-        };
+        let wrangler_env = wrangler_env_for(&root, environment, config.config_path())?;
+        let section = env_section(&root, wrangler_env.as_deref());
         let entries = section["d1_databases"].as_array().cloned().unwrap_or_default();
         Ok(entries
             .iter()
@@ -88,26 +83,11 @@ impl Orchestrator {
     }
 }
 
-/// `[env.X]` when the config has it; the top level for `development`,
-/// `production` or a config without environments; an error otherwise.
-fn wrangler_env(root: &Value, environment: &str, file: &Path) -> Result<Option<String>> {
-    let envs = root["env"].as_object();
-    if envs.is_some_and(|e| e.contains_key(environment)) {
-        return Ok(Some(environment.to_owned()));
-    }
-    let defined: Vec<&String> = envs.map(|e| e.keys().collect()).unwrap_or_default();
-    if defined.is_empty() || environment == "development" || environment == "production" {
-        return Ok(None);
-    }
-    Err(Error::invalid(format!(
-        "No [env.{environment}] in {}; environments defined there: {}. Add it with WranglerConfigManager.ensureEnvironment",
-        file.display(),
-        defined.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-    )))
-}
-
-fn not_in_config(database: &str, environment: &str, wrangler_env: &Option<String>, entries: &[Value], file: &Path) -> Error {
-    let section = wrangler_env.as_ref().map(|e| format!("[env.{e}]")).unwrap_or_else(|| "the top level".into());
+fn not_in_config(database: &str, environment: &str, wrangler_env: &Option<String>, has_section: bool, entries: &[Value], file: &Path) -> Error {
+    let section = match wrangler_env {
+        Some(e) if has_section => format!("[env.{e}]"),
+        _ => "the top level".into(),
+    };
     let known: Vec<&str> = entries.iter().filter_map(|e| e["database_name"].as_str().or_else(|| e["binding"].as_str())).collect();
     Error::DatabaseNotFound(format!(
         "D1 database {database:?} is not bound in {section} of {} (environment {environment}; bound there: {}). Create it with createDatabase or add it with WranglerConfigManager.addDatabaseBinding",

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod errors;
+mod secret_manager;
 mod convert;
 mod database_orchestrator;
 mod database_types;

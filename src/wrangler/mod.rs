@@ -50,6 +50,8 @@ pub struct Invocation {
     pub timeout: Duration,
     /// Safe to run again after a transient failure.
     pub idempotent: bool,
+    /// Values (secrets sent on stdin) that must not appear in any output or error.
+    pub redact: Vec<String>,
 }
 
 impl Invocation {
@@ -61,6 +63,7 @@ impl Invocation {
             stdin: None,
             timeout: Duration::from_secs(120),
             idempotent: true,
+            redact: Vec::new(),
         }
     }
 
@@ -169,8 +172,8 @@ impl Runner {
         let mut outcome = Outcome {
             argv: inv.display_argv(),
             exit_code: finished.exit_code,
-            stdout: self.redact(&strip_ansi(&String::from_utf8_lossy(&finished.stdout))),
-            stderr: self.redact(&strip_ansi(&String::from_utf8_lossy(&finished.stderr))),
+            stdout: self.redact(&strip_ansi(&String::from_utf8_lossy(&finished.stdout)), inv),
+            stderr: self.redact(&strip_ansi(&String::from_utf8_lossy(&finished.stderr)), inv),
             events: read_events(&output_file),
             duration: finished.duration,
             attempts: 1,
@@ -182,7 +185,7 @@ impl Runner {
         let (kind, message) = classify::classify(&outcome.stdout, &outcome.stderr, &outcome.events, finished.timed_out);
         let message = match kind {
             WranglerFailure::Timeout => format!("timed out after {:?} and was stopped with its child processes", inv.timeout),
-            _ => self.redact(&message),
+            _ => self.redact(&message, inv),
         };
         let retry_after = match kind {
             WranglerFailure::RateLimited => std::fs::read_to_string(&retry_after_file).ok().and_then(|t| parse_retry_after(&t)),
@@ -217,12 +220,15 @@ impl Runner {
         command
     }
 
-    /// Takes the token out of any text that leaves the runner.
-    fn redact(&self, text: &str) -> String {
-        match &self.credentials.api_token {
-            Some(token) if token.len() >= 4 && text.contains(token.as_str()) => text.replace(token.as_str(), "[redacted]"),
-            _ => text.to_owned(),
+    /// Takes the token and the invocation's secrets out of any text that leaves the runner.
+    fn redact(&self, text: &str, inv: &Invocation) -> String {
+        let mut text = text.to_owned();
+        for secret in self.credentials.api_token.iter().chain(&inv.redact) {
+            if secret.len() >= 4 && text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "[redacted]");
+            }
         }
+        text
     }
 }
 
@@ -236,6 +242,31 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 fn parse_retry_after(text: &str) -> Option<Duration> {
     let seconds: f64 = text.lines().rev().find(|l| !l.trim().is_empty())?.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// A runner made on first use, so constructors have no side effects and do
+/// not fail when wrangler is missing; the version is checked then, once.
+pub struct LazyRunner {
+    cell: std::sync::OnceLock<Runner>,
+    wrangler_path: Option<PathBuf>,
+    project_root: PathBuf,
+    credentials: Credentials,
+    retry: RetryPolicy,
+}
+
+impl LazyRunner {
+    pub fn new(wrangler_path: Option<PathBuf>, project_root: &Path, credentials: Credentials, retry: RetryPolicy) -> LazyRunner {
+        LazyRunner { cell: std::sync::OnceLock::new(), wrangler_path, project_root: project_root.to_path_buf(), credentials, retry }
+    }
+
+    pub fn get(&self) -> Result<&Runner> {
+        if let Some(runner) = self.cell.get() {
+            return Ok(runner);
+        }
+        let wrangler = locate(self.wrangler_path.as_deref(), &self.project_root)?;
+        let runner = Runner::new(wrangler, self.credentials.clone(), self.retry.clone());
+        Ok(self.cell.get_or_init(|| runner))
+    }
 }
 
 fn read_events(path: &Path) -> Vec<serde_json::Value> {

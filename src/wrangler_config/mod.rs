@@ -413,6 +413,39 @@ fn check_env_name(env: &str) -> Result<()> {
     Ok(())
 }
 
+/// The `--env` wrangler needs for `environment`: `[env.X]` when the config
+/// has it; the top level for `development` and `production` otherwise; for
+/// another name, `--env X` on a config without environments (wrangler then
+/// uses the top level under the worker name `<name>-X`) and an error when the
+/// config defines other environments but not this one.
+pub fn wrangler_env_for(root: &Value, environment: &str, file: &Path) -> Result<Option<String>> {
+    let envs = root["env"].as_object();
+    if envs.is_some_and(|e| e.contains_key(environment)) {
+        return Ok(Some(environment.to_owned()));
+    }
+    if environment == "development" || environment == "production" {
+        return Ok(None);
+    }
+    let defined: Vec<&str> = envs.map(|e| e.keys().map(String::as_str).collect()).unwrap_or_default();
+    if defined.is_empty() {
+        return Ok(Some(environment.to_owned()));
+    }
+    Err(Error::invalid(format!(
+        "No [env.{environment}] in {}; environments defined there: {}. Add it with WranglerConfigManager.ensureEnvironment",
+        file.display(),
+        defined.join(", ")
+    )))
+}
+
+/// The section an environment's bindings are read from: `[env.X]` when it
+/// exists, else the top level.
+pub fn env_section<'a>(root: &'a Value, wrangler_env: Option<&str>) -> &'a Value {
+    match wrangler_env.map(|e| &root["env"][e]) {
+        Some(section) if section.is_object() => section,
+        _ => root,
+    }
+}
+
 /// `databaseName` → `database_name`; snake_case passes through unchanged.
 pub fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);

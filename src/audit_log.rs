@@ -1,4 +1,4 @@
-//! The audit log: one JSON object per line, appended whole even when several
+//! Audit logs: one JSON object per line, appended whole even when several
 //! processes write at once (O_APPEND, one write, an exclusive flock).
 
 use std::fs::OpenOptions;
@@ -14,14 +14,18 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
+    /// `{timestamp, event, environment, details, user}`, the database log's line.
     pub fn append(&self, event: &str, environment: &str, details: Value) -> Result<()> {
-        let entry = json!({
-            "timestamp": now_iso(),
-            "event": event,
-            "environment": environment,
-            "details": details,
-            "user": user(),
-        });
+        self.append_fields(event, json!({"environment": environment, "details": details}))
+    }
+
+    /// `{timestamp, event, …fields, user}`: one line, written whole.
+    pub fn append_fields(&self, event: &str, fields: Value) -> Result<()> {
+        let mut entry = json!({"timestamp": now_iso(), "event": event});
+        if let (Some(entry), Value::Object(fields)) = (entry.as_object_mut(), fields) {
+            entry.extend(fields);
+            entry.insert("user".into(), json!(user()));
+        }
         let mut line = entry.to_string();
         line.push('\n');
         append_line(&self.path, line.as_bytes())
