@@ -85,6 +85,26 @@ export declare class DatabaseOrchestrator {
   generateCleanupId(environment: string): string
 }
 
+/**
+ * Deployments, phases and outcomes as JSON lines, safe under concurrent
+ * writers, credentials replaced by `[redacted]`; reports read back from the file.
+ */
+export declare class DeploymentAuditor {
+  constructor(options?: DeploymentAuditorOptions)
+  get logFile(): string
+  /** One finished deployment as one line: `{ deploymentId?, domain, environment, status, durationMs, versionId, url, … }`. */
+  recordDeployment(record: Record<string, unknown>): Promise<{ auditId: string, timestamp: string, status: 'recorded' | 'disabled' }>
+  /** One event of a running deployment: `{ phase, outcome, durationMs, … }`. */
+  logDeployment(deploymentId: string, event: Record<string, unknown>): void
+  startDeploymentAudit(deploymentId: string, domain: string, config?: Record<string, unknown>): { deploymentId: string, domain: string, environment: string, startTime: string, status: 'in-progress' }
+  endDeploymentAudit(deploymentId: string, status: string, summary?: Record<string, unknown>): { deploymentId: string, status: string, durationMs: number | null }
+  /** `action` is `start` or `end` (logged as `PHASE_START` / `PHASE_END`). */
+  logPhase(deploymentId: string, phaseName: string, action: 'start' | 'end', details?: Record<string, unknown>): void
+  logError(deploymentId: string, error: Error | string, context?: Record<string, unknown>): void
+  /** Entries and per-deployment summaries from the log; a string is a deployment id. */
+  getAuditReport(filter?: AuditReportFilter | string): Promise<{ logFile: string, entries: Record<string, unknown>[], deployments: { deploymentId: string, domain?: string, environment?: string, status?: string, durationMs?: number, versionId?: string, url?: string, phases: { phase: string, event: string, at: string }[], errors: string[], firstSeen: string, lastSeen: string }[], summary: { entries: number, deployments: number, succeeded: number, failed: number, unreadableLines: number } }>
+}
+
 /** Generates, stores (encrypted), rotates and uploads a service's secrets. */
 export declare class EnhancedSecretManager {
   /** Has no side effects: no folders, no log lines. */
@@ -257,6 +277,14 @@ export interface AppliedMigration {
   appliedAt: string
 }
 
+export interface AuditReportFilter {
+  /** ISO 8601 time: entries from then on. */
+  since?: string
+  domain?: string
+  deploymentId?: string
+  environment?: string
+}
+
 export interface BookmarkRestoreResult {
   status: 'completed' | 'cancelled' | 'dry-run'
   databaseName?: string
@@ -413,6 +441,15 @@ export interface DatabaseOrchestratorOptions {
   environments?: Record<string, EnvironmentSettings>
   /** Wrangler processes at once, shared by every orchestrator in this process. Default: the core count. */
   maxConcurrency?: number
+}
+
+export interface DeploymentAuditorOptions {
+  /** The service folder; the log is `<servicePath>/logs/deployment-audit.log`. Default: `process.cwd()`. */
+  servicePath?: string
+  /** Default environment of the entries. Default `production`. */
+  environment?: string
+  /** `false` writes nothing. */
+  enableAuditing?: boolean
 }
 
 /** One domain's databases per environment, as the original's `domainConfigs`. */

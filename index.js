@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
+module.exports.DeploymentAuditor = nativeBinding.DeploymentAuditor
 module.exports.EnhancedSecretManager = nativeBinding.EnhancedSecretManager
 module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager

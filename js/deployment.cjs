@@ -1,2 +1,4 @@
-// clodo/deployment mirrors @tamyla/clodo-framework's subpath; nothing of it is built yet.
-module.exports = {}
+// clodo/deployment mirrors @tamyla/clodo-framework's subpath with what clodo has built so far.
+const { DeploymentAuditor } = require('../index.js')
+
+module.exports = { DeploymentAuditor }

@@ -1,1 +1,1 @@
-export {}
+export { DeploymentAuditor } from '../index'

@@ -1,2 +1,4 @@
 // clodo/deployment: see deployment.cjs.
-export {}
+import native from '../index.js'
+
+export const { DeploymentAuditor } = native

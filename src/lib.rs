@@ -6,6 +6,7 @@ pub mod atomic_file;
 pub mod audit_log;
 pub mod customer_records;
 pub mod d1;
+pub mod deploy_audit;
 pub mod document;
 pub mod error;
 pub mod paths;

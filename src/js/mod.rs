@@ -7,6 +7,7 @@ mod secret_manager;
 mod convert;
 mod database_orchestrator;
 mod database_types;
+mod deployment_auditor;
 mod task;
 mod unified_config_manager;
 mod wrangler_config_manager;
