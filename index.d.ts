@@ -105,6 +105,28 @@ export declare class DeploymentAuditor {
   getAuditReport(filter?: AuditReportFilter | string): Promise<{ logFile: string, entries: Record<string, unknown>[], deployments: { deploymentId: string, domain?: string, environment?: string, status?: string, durationMs?: number, versionId?: string, url?: string, phases: { phase: string, event: string, at: string }[], errors: string[], firstSeen: string, lastSeen: string }[], summary: { entries: number, deployments: number, succeeded: number, failed: number, unreadableLines: number } }>
 }
 
+/**
+ * Checks a service before it deploys, for one environment: wrangler, the
+ * config's rules, the entry point, bindings and their ids, migrations,
+ * routes, credentials (`whoami` and the network at `comprehensive`).
+ */
+export declare class DeploymentValidator {
+  constructor(options?: DeploymentValidatorOptions)
+  /**
+   * Every check of the level. The argument (a service path, or
+   * `{ servicePath, environment, level }`) overrides the constructor's.
+   */
+  validate(service?: string | { servicePath?: string, environment?: string, level?: 'basic' | 'standard' | 'comprehensive' }, options?: { environment?: string, level?: 'basic' | 'standard' | 'comprehensive' }): Promise<DeploymentValidation>
+  /** wrangler found and supported, the config file, the entry point. */
+  validatePrerequisites(): Promise<DeploymentValidation>
+  /** Credentials for remote environments (and `wrangler whoami` at `comprehensive`). */
+  validateAuthentication(): Promise<DeploymentValidation>
+  /** A TCP connection to the Cloudflare API (`CLOUDFLARE_API_BASE_URL` when set). */
+  validateNetwork(): Promise<DeploymentValidation>
+  /** The config checks of one environment. */
+  validateEnvironment(environment?: string | undefined | null): Promise<DeploymentValidation>
+}
+
 /** Generates, stores (encrypted), rotates and uploads a service's secrets. */
 export declare class EnhancedSecretManager {
   /** Has no side effects: no folders, no log lines. */
@@ -452,6 +474,32 @@ export interface DeploymentAuditorOptions {
   enableAuditing?: boolean
 }
 
+/** `{ valid, errors, warnings, checks }`: each check `pass`, `warn`, `fail` or `skip` with its reason. */
+export interface DeploymentValidation {
+  valid: boolean
+  environment: string
+  level: string
+  errors: Array<string>
+  warnings: Array<string>
+  checks: Array<ValidationCheck>
+}
+
+export interface DeploymentValidatorOptions {
+  /** Default `production`. */
+  environment?: string
+  /** Warnings fail the validation too. */
+  strictMode?: boolean
+  /** The service folder. Default: `process.cwd()`. */
+  servicePath?: string
+  configPath?: string
+  level?: 'basic' | 'standard' | 'comprehensive'
+  /** Default: every environment but `development`. */
+  isRemote?: boolean
+  wranglerPath?: string
+  cloudflareToken?: string
+  cloudflareAccountId?: string
+}
+
 /** One domain's databases per environment, as the original's `domainConfigs`. */
 export interface DomainDatabaseConfig {
   name?: string
@@ -675,6 +723,13 @@ export interface UnifiedConfigManagerOptions {
   projectRoot?: string
   /** Log what is done to stderr. */
   verbose?: boolean
+}
+
+export interface ValidationCheck {
+  /** `wrangler`, `config`, `main`, `environment`, `env-bindings`, `binding-ids`, `migrations`, `routes`, `credentials`, `whoami`, `network`. */
+  name: string
+  status: 'pass' | 'warn' | 'fail' | 'skip'
+  message: string
 }
 
 /** One finding of `validate()`. */

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
 module.exports.DeploymentAuditor = nativeBinding.DeploymentAuditor
+module.exports.DeploymentValidator = nativeBinding.DeploymentValidator
 module.exports.EnhancedSecretManager = nativeBinding.EnhancedSecretManager
 module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager

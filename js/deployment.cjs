@@ -1,4 +1,4 @@
 // clodo/deployment mirrors @tamyla/clodo-framework's subpath with what clodo has built so far.
-const { DeploymentAuditor } = require('../index.js')
+const { DeploymentAuditor, DeploymentValidator } = require('../index.js')
 
-module.exports = { DeploymentAuditor }
+module.exports = { DeploymentAuditor, DeploymentValidator }

@@ -1,1 +1,1 @@
-export { DeploymentAuditor } from '../index'
+export { DeploymentAuditor, DeploymentValidator } from '../index'

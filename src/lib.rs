@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod customer_records;
 pub mod d1;
 pub mod deploy_audit;
+pub mod deploy_check;
 pub mod document;
 pub mod error;
 pub mod paths;

@@ -72,6 +72,11 @@ export async function startCloudflareApi({ token, accountId }) {
     }
     if (req.headers.authorization !== `Bearer ${token}`) return fail(res, 401, 10000, 'Authentication error')
 
+    if (url.pathname === '/client/v4/user/tokens/verify') return ok(res, { id: 'token-id', status: 'active' })
+    if (url.pathname === '/client/v4/memberships') return ok(res, [{ account: { id: accountId, name: 'Test account' } }])
+    if (url.pathname === '/client/v4/accounts') return ok(res, [{ id: accountId, name: 'Test account' }])
+    if (url.pathname === '/client/v4/user') return fail(res, 403, 9109, 'Unauthorized to access requested resource')
+
     const scripts = url.pathname.match(new RegExp(`^/client/v4/accounts/${accountId}/workers/scripts/([^/]+)/(settings|secrets)$`))
     if (scripts) return worker(req, res, decodeURIComponent(scripts[1]), scripts[2], body)
 

@@ -8,6 +8,7 @@ mod convert;
 mod database_orchestrator;
 mod database_types;
 mod deployment_auditor;
+mod deployment_validator;
 mod task;
 mod unified_config_manager;
 mod wrangler_config_manager;
