@@ -161,6 +161,22 @@ export declare class EnhancedSecretManager {
 }
 
 /**
+ * Real HTTP checks of a deployed worker, retried with backoff until a
+ * deadline while DNS and routes propagate, never a fixed sleep.
+ */
+export declare class ProductionTester {
+  constructor(options?: ProductionTesterOptions)
+  /** GETs `healthPath` and every endpoint at once; the run passes only when every check does. */
+  runProductionTests(url: string, options?: ProductionTestOptions): Promise<ProductionTestResult>
+  /** The original's `runTests({ url, healthPath, endpoints })`: `{ passed, tests, duration, summary }`. */
+  runTests(config: { url: string } & ProductionTestOptions): Promise<{ passed: boolean, tests: ProductionCheck[], duration: number, summary: string }>
+  /** One GET with the tester's retries: `{ url, passed, statusCode, responseTime, … }`. */
+  testEndpoint(url: string, options?: ProductionTestOptions): Promise<ProductionCheck & { responseTime: number | null }>
+  /** GETs `url` as given: `{ healthy, status, statusCode, responseTime, … }`. */
+  healthCheck(url: string): Promise<ProductionCheck & { healthy: boolean, status: 'ok' | 'unhealthy', responseTime: number | null }>
+}
+
+/**
  * Per-customer deployment records, `<configDir>/<customer>/<environment>.env`.
  * Names are letters, digits, `-`, `_`, `.` (else `E_INVALID_INPUT`); writes
  * are atomic, locked, mode 0600 in a 0700 folder; the API token is written
@@ -650,6 +666,52 @@ export interface PlannedWrite {
   path: string
   /** The full text the file would have had. */
   content: string
+}
+
+export interface ProductionCheck {
+  /** `health`, or the endpoint as given. */
+  name: string
+  url: string
+  passed: boolean
+  statusCode?: number
+  latencyMs?: number
+  attempts: number
+  /** The first 200 characters of the body. */
+  bodyExcerpt: string
+  /** Why it failed: the status it got, or the connection error. */
+  error?: string
+}
+
+export interface ProductionTesterOptions {
+  environment?: string
+  /** Per request, in milliseconds. Default 30000. */
+  timeout?: number
+  /** Requests per check. Default 3. */
+  retries?: number
+  /** How long a run may keep retrying, in milliseconds. Default 60000. */
+  deadlineMs?: number
+}
+
+export interface ProductionTestOptions {
+  /** Default `/health`. */
+  healthPath?: string
+  /** More paths (or absolute URLs) to GET. */
+  endpoints?: Array<string>
+  /** Accepted status codes. Default: any 2xx. */
+  expectStatus?: number | number[]
+  timeoutMs?: number
+  retries?: number
+  deadlineMs?: number
+}
+
+export interface ProductionTestResult {
+  url: string
+  /** Every check passed. */
+  passed: boolean
+  checks: Array<ProductionCheck>
+  latency: { p50: number | null, p95: number | null, max: number | null }
+  durationMs: number
+  summary: { total: number, passed: number, failed: number }
 }
 
 export interface RestoreResult {

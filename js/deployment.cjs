@@ -1,4 +1,4 @@
 // clodo/deployment mirrors @tamyla/clodo-framework's subpath with what clodo has built so far.
-const { DeploymentAuditor, DeploymentValidator } = require('../index.js')
+const { DeploymentAuditor, DeploymentValidator, ProductionTester } = require('../index.js')
 
-module.exports = { DeploymentAuditor, DeploymentValidator }
+module.exports = { DeploymentAuditor, DeploymentValidator, ProductionTester }

@@ -1,1 +1,1 @@
-export { DeploymentAuditor, DeploymentValidator } from '../index'
+export { DeploymentAuditor, DeploymentValidator, ProductionTester } from '../index'

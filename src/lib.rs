@@ -10,6 +10,7 @@ pub mod deploy_audit;
 pub mod deploy_check;
 pub mod document;
 pub mod error;
+pub mod http_check;
 pub mod paths;
 pub mod secrets;
 pub mod wrangler;

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod errors;
+mod production_tester;
 mod secret_manager;
 mod convert;
 mod database_orchestrator;

@@ -68,3 +68,12 @@ pub fn blocking<'env, T: Send + 'static, V: ToNapiValue + 'static>(
         move |env, result| result.map(to_js).map_err(|e| to_js_error(env, &e)),
     )
 }
+
+/// A Promise for async core work (HTTP) on napi's tokio runtime.
+pub fn future<'env, T: Send + 'static, V: ToNapiValue + 'static>(
+    env: &'env Env,
+    work: impl std::future::Future<Output = CoreResult<T>> + Send + 'static,
+    to_js: impl FnOnce(T) -> V + 'static,
+) -> napi::Result<PromiseRaw<'env, V>> {
+    env.spawn_future_with_callback(async move { Ok(work.await) }, move |env, result| result.map(to_js).map_err(|e| to_js_error(env, &e)))
+}
