@@ -8,6 +8,7 @@ pub mod customer_records;
 pub mod d1;
 pub mod deploy_audit;
 pub mod deploy_check;
+pub mod domain_config;
 pub mod document;
 pub mod error;
 pub mod http_check;

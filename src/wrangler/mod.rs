@@ -3,6 +3,7 @@
 //! limit, killed with its children on timeout, retried only when that is safe.
 
 mod classify;
+mod deploy;
 mod limit;
 mod locate;
 mod process;
@@ -15,6 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::error::{Error, Result, WranglerFailure};
 
 pub use classify::strip_ansi;
+pub use deploy::{Deployment, deployment_from_events};
 pub use limit::ProcessLimit;
 pub use locate::{Wrangler, is_supported, locate};
 

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::paths::{absolute, current_dir};
 
 pub use customer::CustomerParams;
-pub use validate::{Finding, Severity, Validation, ValidateOptions};
+pub use validate::{Finding, NOT_INHERITED, Severity, Validation, ValidateOptions};
 
 /// Wrangler's own discovery order inside one folder.
 pub const CONFIG_FILE_NAMES: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];

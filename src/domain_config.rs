@@ -1,0 +1,342 @@
+//! Per-domain worker configs: one service's wrangler config rendered for one
+//! domain and environment, with its own worker name, D1 database, routes and
+//! vars, written under `<service>/.clodo/rendered/<domain>/<env>/wrangler.json`.
+//! Every domain deploys its own file with `--config`; the user's config is
+//! only read. Relative paths are rebased so they still point at the service.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, Result};
+use crate::wrangler_config::{NOT_INHERITED, Options as ConfigOptions, WranglerConfig};
+
+/// Keys wrangler reads only at the top level of a config.
+const TOP_LEVEL_ONLY: &[&str] = &["keep_vars", "send_metrics", "dev", "site", "alias", "wasm_modules", "text_blobs", "data_blobs"];
+
+#[derive(Debug, Clone)]
+pub struct DomainSpec {
+    pub domain: String,
+    pub environment: String,
+    pub service_name: String,
+    /// Default `<service>-<domain with dots as dashes>`, plus `-<env>` outside production.
+    pub worker_name: Option<String>,
+    /// Default `<domain with dots as dashes>-<env>-db`.
+    pub database_name: Option<String>,
+    /// The real id; local runs use the name when there is none.
+    pub database_id: Option<String>,
+    /// The D1 binding the domain's database takes. Default `DB`.
+    pub binding: String,
+    /// Route the worker on its custom domain (`{service}.{domain}`, `staging-…`, `dev-…`).
+    pub custom_domain: bool,
+    /// Vars added to the config's own (`DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME` are always set).
+    pub vars: Map<String, Value>,
+}
+
+impl DomainSpec {
+    pub fn new(domain: &str, environment: &str, service_name: &str) -> DomainSpec {
+        DomainSpec {
+            domain: domain.to_owned(),
+            environment: environment.to_owned(),
+            service_name: service_name.to_owned(),
+            worker_name: None,
+            database_name: None,
+            database_id: None,
+            binding: "DB".into(),
+            custom_domain: true,
+            vars: Map::new(),
+        }
+    }
+
+    fn dashed(&self) -> String {
+        self.domain.replace('.', "-")
+    }
+
+    pub fn worker_name(&self) -> String {
+        self.worker_name.clone().unwrap_or_else(|| match self.environment.as_str() {
+            "production" => format!("{}-{}", self.service_name, self.dashed()),
+            env => format!("{}-{}-{env}", self.service_name, self.dashed()),
+        })
+    }
+
+    pub fn database_name(&self) -> String {
+        self.database_name.clone().unwrap_or_else(|| format!("{}-{}-db", self.dashed(), self.environment))
+    }
+
+    /// The original's domain templates: `{service}.{domain}`, `staging-{service}.{domain}`, `dev-{service}.{domain}`.
+    pub fn custom_hostname(&self) -> String {
+        let prefix = match self.environment.as_str() {
+            "staging" => "staging-",
+            "development" => "dev-",
+            _ => "",
+        };
+        format!("{prefix}{}.{}", self.service_name, self.domain)
+    }
+}
+
+pub struct Rendered {
+    pub path: PathBuf,
+    pub config: Value,
+    pub text: String,
+}
+
+impl Rendered {
+    /// Writes the file atomically (its folder is the domain's own).
+    pub fn write(&self) -> Result<()> {
+        crate::atomic_file::write_atomic(&self.path, self.text.as_bytes(), crate::atomic_file::WriteOptions::default())
+    }
+}
+
+/// The service's config as wrangler sees it for `environment`, then made the domain's own.
+pub fn render(service_config: &Path, spec: &DomainSpec, out_root: &Path) -> Result<Rendered> {
+    check_domain(&spec.domain)?;
+    crate::d1::names::environment(&spec.environment)?;
+    crate::d1::names::binding(&spec.binding)?;
+    let manager = WranglerConfig::new(ConfigOptions::for_config_path(service_config));
+    let doc = manager.document()?.ok_or_else(|| Error::ConfigNotFound {
+        path: service_config.to_path_buf(),
+        message: "The service's wrangler config is missing".into(),
+    })?;
+    let resolved = resolve_environment(&doc.value(), &spec.environment);
+    let out_dir = out_root.join(&spec.domain).join(&spec.environment);
+    let service_dir = service_config.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut config = rebase_paths(resolved, &service_dir, &out_dir);
+    make_domain_own(&mut config, spec, &service_dir, &out_dir);
+    let text = serde_json::to_string_pretty(&config).unwrap_or_default() + "\n";
+    Ok(Rendered { path: out_dir.join("wrangler.json"), config: Value::Object(config), text })
+}
+
+/// Top level merged with `[env.<environment>]` the way wrangler does: the env's
+/// keys win; non-inherited keys (bindings, vars) come only from the env.
+pub fn resolve_environment(root: &Value, environment: &str) -> Map<String, Value> {
+    let mut top = root.as_object().cloned().unwrap_or_default();
+    let env = top.remove("env");
+    let Some(section) = env.as_ref().and_then(|e| e.get(environment)).and_then(Value::as_object) else {
+        return top;
+    };
+    for key in NOT_INHERITED {
+        top.remove(*key);
+    }
+    for (key, value) in section {
+        if !TOP_LEVEL_ONLY.contains(&key.as_str()) {
+            top.insert(key.clone(), value.clone());
+        }
+    }
+    top
+}
+
+fn make_domain_own(config: &mut Map<String, Value>, spec: &DomainSpec, service_dir: &Path, out_dir: &Path) {
+    config.insert("name".into(), json!(spec.worker_name()));
+    let database_name = spec.database_name();
+    let mut databases = config.get("d1_databases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let own = json!({
+        "binding": spec.binding,
+        "database_name": database_name,
+        "database_id": spec.database_id.clone().unwrap_or_else(|| database_name.clone()),
+    });
+    match databases.iter_mut().find(|d| d["binding"] == json!(spec.binding)) {
+        Some(existing) => {
+            // Keep the service's migrations_dir and other settings; the identity is the domain's.
+            let entry = existing.as_object_mut().expect("d1 entries are objects");
+            for (k, v) in own.as_object().into_iter().flatten() {
+                entry.insert(k.clone(), v.clone());
+            }
+        }
+        None => {
+            let mut own = own;
+            own["migrations_dir"] = json!(relative(&service_dir.join("migrations"), out_dir));
+            databases.push(own);
+        }
+    }
+    config.insert("d1_databases".into(), Value::Array(databases));
+    if spec.custom_domain {
+        config.insert("routes".into(), json!([{"pattern": spec.custom_hostname(), "custom_domain": true}]));
+    }
+    let vars = config.entry("vars").or_insert_with(|| json!({}));
+    if let Some(vars) = vars.as_object_mut() {
+        vars.extend(spec.vars.clone());
+        vars.insert("DOMAIN".into(), json!(spec.domain));
+        vars.insert("ENVIRONMENT".into(), json!(spec.environment));
+        vars.insert("SERVICE_NAME".into(), json!(spec.service_name));
+    }
+}
+
+/// Makes every path wrangler resolves against the config file point at the
+/// same file from the rendered config's folder.
+fn rebase_paths(mut config: Map<String, Value>, from: &Path, to: &Path) -> Map<String, Value> {
+    let rebase = |v: &mut Value| {
+        if let Some(p) = v.as_str().filter(|p| !Path::new(p).is_absolute()) {
+            *v = json!(relative(&from.join(p), to));
+        }
+    };
+    for key in ["main", "tsconfig", "base_dir"] {
+        if let Some(v) = config.get_mut(key) {
+            rebase(v);
+        }
+    }
+    for (table, key) in [("assets", "directory"), ("site", "bucket"), ("build", "cwd")] {
+        if let Some(v) = config.get_mut(table).and_then(|t| t.get_mut(key)) {
+            rebase(v);
+        }
+    }
+    if let Some(watch) = config.get_mut("build").and_then(|b| b.get_mut("watch_dir")) {
+        match watch {
+            Value::Array(dirs) => dirs.iter_mut().for_each(rebase),
+            other => rebase(other),
+        }
+    }
+    for table in ["wasm_modules", "text_blobs", "data_blobs"] {
+        if let Some(map) = config.get_mut(table).and_then(Value::as_object_mut) {
+            map.values_mut().for_each(rebase);
+        }
+    }
+    if let Some(dbs) = config.get_mut("d1_databases").and_then(Value::as_array_mut) {
+        for db in dbs {
+            let dir = db.get("migrations_dir").and_then(Value::as_str).unwrap_or("migrations").to_owned();
+            if !Path::new(&dir).is_absolute() {
+                db["migrations_dir"] = json!(relative(&from.join(dir), to));
+            }
+        }
+    }
+    config
+}
+
+/// `target` written relative to `base` (both absolute), with `/` separators.
+pub fn relative(target: &Path, base: &Path) -> String {
+    let clean = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                _ => {}
+            }
+        }
+        parts
+    };
+    let (t, b) = (clean(target), clean(base));
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out: Vec<String> = vec!["..".into(); b.len() - common];
+    out.extend(t[common..].iter().cloned());
+    if out.is_empty() { ".".into() } else { out.join("/") }
+}
+
+pub fn check_domain(domain: &str) -> Result<()> {
+    let ok = !domain.is_empty()
+        && domain.len() <= 253
+        && domain.contains('.')
+        && domain.split('.').all(|label| !label.is_empty() && label.len() <= 63 && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    match ok {
+        true => Ok(()),
+        false => Err(Error::invalid(format!("Invalid domain {domain:?}: use a host name like shop.example.com"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVICE: &str = r#"# the service
+name = "data-service"
+main = "src/index.js"
+compatibility_date = "2025-01-01"
+assets = { directory = "./public" }
+
+[vars]
+LOG_LEVEL = "info"
+
+[[d1_databases]]
+binding = "DB"
+database_name = "shared-db"
+database_id = "shared-id"
+migrations_dir = "db/migrations"
+
+[env.staging]
+compatibility_date = "2025-06-01"
+[env.staging.vars]
+LOG_LEVEL = "debug"
+[[env.staging.d1_databases]]
+binding = "DB"
+database_name = "shared-staging"
+database_id = "shared-staging-id"
+"#;
+
+    fn service() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("wrangler.toml"), SERVICE).unwrap();
+        dir
+    }
+
+    #[test]
+    fn each_domain_gets_its_own_worker_database_route_and_vars() {
+        let dir = service();
+        let out = dir.path().join(".clodo/rendered");
+        let config = dir.path().join("wrangler.toml");
+        let a = render(&config, &DomainSpec::new("shop.example.com", "production", "data-service"), &out).unwrap();
+        let b = render(&config, &DomainSpec::new("blog.example.org", "production", "data-service"), &out).unwrap();
+        assert_eq!(a.config["name"], "data-service-shop-example-com");
+        assert_eq!(b.config["name"], "data-service-blog-example-org");
+        assert_eq!(a.config["d1_databases"][0]["database_name"], "shop-example-com-production-db");
+        assert_eq!(b.config["d1_databases"][0]["database_name"], "blog-example-org-production-db");
+        assert_eq!(a.config["routes"][0], json!({"pattern": "data-service.shop.example.com", "custom_domain": true}));
+        assert_eq!(a.config["vars"]["DOMAIN"], "shop.example.com");
+        assert_eq!(a.config["vars"]["LOG_LEVEL"], "info");
+        assert_ne!(a.path, b.path);
+    }
+
+    #[test]
+    fn relative_paths_still_point_at_the_service() {
+        let dir = service();
+        let out = dir.path().join(".clodo/rendered");
+        let r = render(&dir.path().join("wrangler.toml"), &DomainSpec::new("shop.example.com", "production", "svc"), &out).unwrap();
+        let from = r.path.parent().unwrap();
+        for (value, expected) in [
+            (&r.config["main"], "src/index.js"),
+            (&r.config["assets"]["directory"], "public"),
+            (&r.config["d1_databases"][0]["migrations_dir"], "db/migrations"),
+        ] {
+            let resolved = from.join(value.as_str().unwrap());
+            let normal: PathBuf = resolved.components().fold(PathBuf::new(), |mut p, c| {
+                match c {
+                    Component::ParentDir => {
+                        p.pop();
+                    }
+                    Component::CurDir => {}
+                    c => p.push(c),
+                }
+                p
+            });
+            assert_eq!(normal, dir.path().join(expected), "{value}");
+        }
+    }
+
+    #[test]
+    fn the_environment_is_resolved_as_wrangler_does() {
+        let dir = service();
+        let spec = DomainSpec::new("shop.example.com", "staging", "svc");
+        let r = render(&dir.path().join("wrangler.toml"), &spec, &dir.path().join("out")).unwrap();
+        assert_eq!(r.config["compatibility_date"], "2025-06-01");
+        assert_eq!(r.config["vars"]["LOG_LEVEL"], "debug");
+        assert_eq!(r.config["name"], "svc-shop-example-com-staging");
+        assert_eq!(r.config["d1_databases"][0]["database_name"], "shop-example-com-staging-db");
+        assert_eq!(r.config["routes"][0]["pattern"], "staging-svc.shop.example.com");
+        assert!(r.config.get("env").is_none());
+    }
+
+    #[test]
+    fn hostile_domains_are_refused() {
+        let dir = service();
+        for bad in ["../x", "x", "a..b", "a b.com", "-a.com", "a/b.com"] {
+            let spec = DomainSpec::new(bad, "production", "svc");
+            assert!(render(&dir.path().join("wrangler.toml"), &spec, dir.path()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn relative_paths_are_computed_between_absolute_ones() {
+        assert_eq!(relative(Path::new("/s/src/index.js"), Path::new("/s/.clodo/rendered/a.com/production")), "../../../../src/index.js");
+        assert_eq!(relative(Path::new("/s/x"), Path::new("/s")), "x");
+    }
+}
