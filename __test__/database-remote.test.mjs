@@ -1,24 +1,18 @@
 // DatabaseOrchestrator's remote paths. Cloudflare's API cannot be reached from
 // these machines, so wrangler talks to the test server in support/cloudflare-api.mjs
 // (CLOUDFLARE_API_BASE_URL), which answers with the real response envelope.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { clodo, project, read, rejection, root } from './helpers.mjs'
-import { startCloudflareApi } from './support/cloudflare-api.mjs'
+import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const { DatabaseOrchestrator } = clodo
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
 const token = 'cf-test-token-5f1e0c2b9a7d'
 const accountId = '0123456789abcdef0123456789abcdef'
-let api
-
-before(async () => {
-  api = await startCloudflareApi({ token, accountId })
-  process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
-})
-after(() => api.close())
+const api = cloudflareApiForTests({ token, accountId })
 
 function service() {
   const dir = project({ 'wrangler.toml': 'name = "shop"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n# production lives at the top level\n' })

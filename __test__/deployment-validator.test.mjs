@@ -1,24 +1,18 @@
 // DeploymentValidator: real checks on real service folders. The whoami and
 // network checks talk to the Cloudflare API stand-in (support/cloudflare-api.mjs),
 // since the real API cannot be reached from these machines.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { clodo, project, root } from './helpers.mjs'
-import { startCloudflareApi } from './support/cloudflare-api.mjs'
+import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const { DeploymentValidator } = clodo
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
 const token = 'cf-test-token-validator-77'
 const accountId = '00112233445566778899aabbccddeeff'
-let api
-
-before(async () => {
-  api = await startCloudflareApi({ token, accountId })
-  process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
-})
-after(() => api.close())
+const api = cloudflareApiForTests({ token, accountId })
 
 const GOOD = `name = "shop"
 main = "src/index.js"

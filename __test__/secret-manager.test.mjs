@@ -2,24 +2,18 @@
 // store, and uploads through the real wrangler. Cloudflare's API cannot be
 // reached from these machines: wrangler talks to the test server in
 // support/cloudflare-api.mjs (CLOUDFLARE_API_BASE_URL).
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync, readFileSync, readdirSync, statSync, existsSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { clodo, project, read, rejection, root, require } from './helpers.mjs'
-import { startCloudflareApi } from './support/cloudflare-api.mjs'
+import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const { EnhancedSecretManager } = clodo
 const token = 'cf-test-token-secrets-0c1d2e'
 const accountId = 'fedcba9876543210fedcba9876543210'
 const key = '5a'.repeat(32)
-let api
-
-before(async () => {
-  api = await startCloudflareApi({ token, accountId })
-  process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
-})
-after(() => api.close())
+const api = cloudflareApiForTests({ token, accountId })
 
 /** A service whose wrangler is a wrapper that logs its argv, then runs the real one. */
 function service() {

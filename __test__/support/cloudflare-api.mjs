@@ -4,6 +4,7 @@
 // and can be told to fail the next matching requests (429 with retry-after, 401).
 // Wrangler reaches it through CLOUDFLARE_API_BASE_URL.
 import http from 'node:http'
+import { before, after } from 'node:test'
 import { randomUUID } from 'node:crypto'
 
 export async function startCloudflareApi({ token, accountId }) {
@@ -133,4 +134,16 @@ export async function startCloudflareApi({ token, accountId }) {
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   }
+}
+
+/** Starts the stand-in before a test file's tests and points wrangler at it
+ * (CLOUDFLARE_API_BASE_URL); stops it after. The object fills in at start. */
+export function cloudflareApiForTests({ token, accountId }) {
+  const api = {}
+  before(async () => {
+    Object.assign(api, await startCloudflareApi({ token, accountId }))
+    process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
+  })
+  after(() => api.close())
+  return api
 }
