@@ -1,0 +1,48 @@
+// Compiled by types.test.mjs with `tsc --strict --noEmit`, never run: the calls
+// scripts make type-check, and every `@ts-expect-error` proves a type is precise
+// (were it `any`, the directive would be unused and tsc would fail).
+import {
+  DatabaseOrchestrator,
+  DeploymentAuditor,
+  DeploymentValidator,
+  EnhancedSecretManager,
+  ProductionTester,
+  UnifiedConfigManager,
+  WranglerConfigManager,
+  errorCodes,
+} from '../../index'
+import { SECRET_CONFIGS } from '../../js/utils-deployment'
+
+export async function databases(): Promise<number> {
+  const db = new DatabaseOrchestrator({ projectRoot: '.', environments: { staging: { isRemote: false } } })
+  const applied = await db.applyDatabaseMigrations('shop-db', 'DB', 'development')
+  const count: number = applied.migrationsApplied
+  // @ts-expect-error status is a string union, not a number
+  const wrong: number = applied.status
+  const status = await db.getMigrationStatus('shop-db', 'development')
+  const pending: string[] = status.pending
+  const across = await db.applyMigrationsAcrossEnvironments({ environments: ['development'], confirm: async (op) => op.environment === 'development' })
+  const skipped: number = across.summary.skipped
+  const restore = await db.restoreDatabaseBackup('backups/x.sql', { database: 'shop-db', force: true })
+  if (restore.status === 'cancelled') return 0
+  // @ts-expect-error createDatabase takes a name
+  await db.createDatabase()
+  return count + pending.length + skipped + (wrong ? 1 : 0)
+}
+
+export async function buildingBlocks(): Promise<boolean> {
+  const secrets = new EnhancedSecretManager({ projectRoot: '.', secretKey: 'k' })
+  const generated = await secrets.generateDomainSpecificSecrets('shop.example.com', 'staging', { customConfigs: { EXTRA: 32 } })
+  const jwt: string = generated.secrets.AUTH_JWT_SECRET
+  const length: number = SECRET_CONFIGS.AUTH_JWT_SECRET.length
+  const report = await new DeploymentValidator({ level: 'comprehensive' }).validate('.', { environment: 'staging' })
+  const failing = report.checks.filter((c) => c.status === 'fail')
+  // @ts-expect-error levels are a closed set
+  new DeploymentValidator({ level: 'thorough' })
+  const live = await new ProductionTester().runProductionTests('https://shop.example.com', { endpoints: ['/api'] })
+  const p95: number | null = live.latency.p95
+  const audit = await new DeploymentAuditor({ servicePath: '.' }).getAuditReport({ domain: 'shop.example.com' })
+  const config = new WranglerConfigManager({ projectRoot: '.' })
+  const records = new UnifiedConfigManager({ projectRoot: '.' })
+  return jwt.length === length && failing.length === 0 && p95 !== 0 && audit.summary.failed === 0 && !!config && !!records && errorCodes().length > 0
+}
