@@ -29,7 +29,7 @@ pub struct DomainSpec {
     pub binding: String,
     /// Route the worker on its custom domain (`{service}.{domain}`, `staging-…`, `dev-…`).
     pub custom_domain: bool,
-    /// Vars added to the config's own (`DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME` are always set).
+    /// Vars added to the config's own (`DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME`, `DATABASE_NAME` are always set).
     pub vars: Map<String, Value>,
 }
 
@@ -158,6 +158,7 @@ fn make_domain_own(config: &mut Map<String, Value>, spec: &DomainSpec, service_d
         vars.insert("DOMAIN".into(), json!(spec.domain));
         vars.insert("ENVIRONMENT".into(), json!(spec.environment));
         vars.insert("SERVICE_NAME".into(), json!(spec.service_name));
+        vars.insert("DATABASE_NAME".into(), json!(database_name));
     }
 }
 

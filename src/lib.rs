@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod http_check;
 pub mod paths;
+pub mod portfolio;
 pub mod secrets;
 pub mod wrangler;
 pub mod wrangler_config;

@@ -2,6 +2,7 @@
 //! with its config and environment set per call, bounded by a shared process
 //! limit, killed with its children on timeout, retried only when that is safe.
 
+mod background;
 mod classify;
 mod deploy;
 mod limit;
@@ -15,6 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result, WranglerFailure};
 
+pub use background::Background;
 pub use classify::strip_ansi;
 pub use deploy::{Deployment, deployment_from_events};
 pub use limit::ProcessLimit;
@@ -54,6 +56,8 @@ pub struct Invocation {
     pub idempotent: bool,
     /// Values (secrets sent on stdin) that must not appear in any output or error.
     pub redact: Vec<String>,
+    /// More environment variables for this command only.
+    pub env: Vec<(String, String)>,
 }
 
 impl Invocation {
@@ -66,6 +70,7 @@ impl Invocation {
             timeout: Duration::from_secs(120),
             idempotent: true,
             redact: Vec::new(),
+            env: Vec::new(),
         }
     }
 
@@ -197,6 +202,11 @@ impl Runner {
         Ok((outcome, retry_after))
     }
 
+    /// Starts a long-running command (`wrangler dev`) and waits until it is ready.
+    pub fn start(&self, inv: &Invocation, output_file: &Path) -> Result<Background> {
+        Background::start(self.command(inv, output_file), inv.timeout, &inv.display_argv().join(" "))
+    }
+
     fn command(&self, inv: &Invocation, output_file: &Path) -> Command {
         let mut command = Command::new(&self.wrangler.path);
         command.args(&inv.args).arg("--config").arg(&inv.config).current_dir(&inv.cwd);
@@ -213,6 +223,7 @@ impl Runner {
             .env("CI", "true")
             .env("FORCE_COLOR", "0")
             .env("WRANGLER_OUTPUT_FILE_PATH", output_file);
+        command.envs(inv.env.iter().map(|(k, v)| (k, v)));
         if let Some(token) = &self.credentials.api_token {
             command.env("CLOUDFLARE_API_TOKEN", token);
         }

@@ -1,0 +1,217 @@
+//! MultiDomainOrchestrator's core: one service deployed for many domains,
+//! each with its own rendered config, worker, D1 database and checks, up to
+//! `parallel` domains at once (a sliding window), every phase recorded so a
+//! killed run resumes where it stopped. This first part runs in local mode:
+//! local D1, `deploy --dry-run --outdir` (a real build), then `wrangler dev`
+//! on a free port checked over HTTP.
+
+mod phases;
+pub mod state;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::domain_config::DomainSpec;
+use crate::error::Result;
+use crate::wrangler::{Credentials, LazyRunner, RetryPolicy};
+use state::{DomainRun, RunState};
+
+pub const PHASES: [&str; 6] = ["validation", "initialization", "database", "secrets", "deployment", "post-validation"];
+
+/// Phases whose failure fails the domain; the others only warn.
+pub fn is_critical(phase: &str) -> bool {
+    matches!(phase, "validation" | "initialization" | "database" | "deployment")
+}
+
+#[derive(Clone)]
+pub struct Options {
+    pub service_path: PathBuf,
+    pub config_path: PathBuf,
+    pub environment: String,
+    pub service_name: String,
+    pub domains: Vec<DomainSpec>,
+    pub parallel: usize,
+    pub dry_run: bool,
+    pub skip_tests: bool,
+    pub credentials: Credentials,
+    pub wrangler_path: Option<PathBuf>,
+    pub retry: RetryPolicy,
+    pub timeout: Duration,
+}
+
+/// A progress event: `{domain, phase, status, message, elapsedMs}`.
+pub type Progress = Box<dyn Fn(Value) + Send + Sync>;
+
+pub struct Portfolio {
+    pub options: Options,
+    runner: LazyRunner,
+    state: Mutex<RunState>,
+    progress: Option<Progress>,
+    started: Instant,
+}
+
+impl Portfolio {
+    /// A new run, or (with `resume`) the saved run of that id.
+    pub fn new(options: Options, resume: Option<&str>, progress: Option<Progress>) -> Result<Portfolio> {
+        for spec in &options.domains {
+            crate::domain_config::check_domain(&spec.domain)?;
+        }
+        crate::d1::names::environment(&options.environment)?;
+        let state = match resume {
+            Some(id) => RunState::load(&options.service_path, id)?,
+            None => RunState {
+                deployment_id: crate::audit_log::timestamped_id("deploy"),
+                environment: options.environment.clone(),
+                service_path: options.service_path.clone(),
+                started_at: crate::audit_log::now_iso(),
+                domains: options.domains.iter().map(|d| (d.domain.clone(), DomainRun { status: "pending".into(), ..Default::default() })).collect(),
+            },
+        };
+        let o = &options;
+        let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
+        Ok(Portfolio { options, runner, state: Mutex::new(state), progress, started: Instant::now() })
+    }
+
+    pub fn deployment_id(&self) -> String {
+        self.lock().deployment_id.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, RunState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn emit(&self, domain: &str, phase: &str, status: &str, message: &str) {
+        if let Some(progress) = &self.progress {
+            progress(json!({"domain": domain, "phase": phase, "status": status, "message": message, "elapsedMs": self.started.elapsed().as_millis() as u64}));
+        }
+    }
+
+    /// Records a phase's outcome and saves the state (not in dry runs).
+    fn record(&self, domain: &str, phase: &str, run: state::PhaseRun) -> Result<()> {
+        self.emit(domain, phase, &run.status, &run.message);
+        let mut state = self.lock();
+        if let Some(d) = state.domains.get_mut(domain) {
+            d.phases.insert(phase.to_owned(), run);
+        }
+        match self.options.dry_run {
+            true => Ok(()),
+            false => state.save(),
+        }
+    }
+
+    /// Every domain, `parallel` at a time: a new one starts as soon as one ends.
+    pub fn deploy_all(&self) -> Result<Value> {
+        let started = Instant::now();
+        let specs = self.options.domains.clone();
+        let next = AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Value>>> = specs.iter().map(|_| Mutex::new(None)).collect();
+        let workers = self.options.parallel.max(1).min(specs.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    while let Some(spec) = specs.get(next.fetch_add(1, Ordering::SeqCst)) {
+                        let i = specs.iter().position(|x| x.domain == spec.domain).unwrap_or(0);
+                        let result = self.deploy_domain(spec).unwrap_or_else(|e| json!({"domain": spec.domain, "success": false, "status": "failed", "error": e.to_string(), "code": e.code()}));
+                        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                    }
+                });
+            }
+        });
+        let results: Vec<Value> = results.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect();
+        let (ok, failed): (Vec<&Value>, Vec<&Value>) = results.iter().partition(|r| r["success"] == true);
+        let durations: Vec<f64> = results.iter().filter_map(|r| r["duration"].as_f64()).collect();
+        let total = results.len();
+        Ok(json!({
+            "deploymentId": self.deployment_id(),
+            "successful": ok.iter().map(|r| r["domain"].clone()).collect::<Vec<_>>(),
+            "failed": failed.iter().map(|r| r["domain"].clone()).collect::<Vec<_>>(),
+            "results": results,
+            "totalDuration": started.elapsed().as_secs_f64(),
+            "summary": {
+                "total": total,
+                "successful": ok.len(),
+                "failed": failed.len(),
+                "successRate": if total == 0 { 0.0 } else { ok.len() as f64 * 100.0 / total as f64 },
+                "averageDuration": if durations.is_empty() { 0.0 } else { durations.iter().sum::<f64>() / durations.len() as f64 },
+                "totalBatches": total.div_ceil(workers),
+            },
+            "batches": [],
+        }))
+    }
+
+    /// One domain through every phase not already done (a resumed run skips
+    /// them); a failed critical phase stops the domain.
+    pub fn deploy_domain(&self, spec: &DomainSpec) -> Result<Value> {
+        let started = Instant::now();
+        let domain = spec.domain.as_str();
+        self.set_status(domain, "running");
+        let mut context = phases::Context::new(self, spec);
+        let mut warnings = vec![];
+        let mut failed = None;
+        for phase in PHASES {
+            let done = self.lock().domains.get(domain).and_then(|d| d.phases.get(phase)).is_some_and(|p| p.is_done());
+            if done {
+                context.restore(phase, &self.lock().domains[domain].phases[phase].details);
+                self.emit(domain, phase, "already-done", "completed in an earlier run");
+                continue;
+            }
+            self.emit(domain, phase, "started", "");
+            let at = Instant::now();
+            let outcome = context.run(phase);
+            let run = phases::phase_run(outcome, at.elapsed());
+            let status = run.status.clone();
+            let message = run.message.clone();
+            self.record(domain, phase, run)?;
+            if status == "failed" {
+                if is_critical(phase) {
+                    failed = Some(format!("{phase}: {message}"));
+                    break;
+                }
+                warnings.push(format!("{phase}: {message}"));
+            }
+        }
+        let status = match (&failed, warnings.is_empty()) {
+            (Some(_), _) => "failed",
+            (None, true) => "completed",
+            (None, false) => "completed-with-warnings",
+        };
+        let duration = started.elapsed();
+        let (phase_results, url, worker) = {
+            let mut state = self.lock();
+            let run = state.domains.entry(domain.to_owned()).or_default();
+            run.status = status.into();
+            run.url = context.url.clone().or(run.url.clone());
+            run.worker_name = Some(spec.worker_name());
+            run.duration_ms += duration.as_millis() as u64;
+            (serde_json::to_value(&run.phases).unwrap_or_default(), run.url.clone(), run.worker_name.clone())
+        };
+        if !self.options.dry_run {
+            self.lock().save()?;
+        }
+        Ok(json!({
+            "domain": domain,
+            "success": failed.is_none(),
+            "allPhasesSuccessful": failed.is_none() && warnings.is_empty(),
+            "deploymentId": self.deployment_id(),
+            "duration": duration.as_secs_f64(),
+            "phases": PHASES,
+            "url": url,
+            "workerName": worker,
+            "status": status,
+            "error": failed,
+            "warnings": warnings,
+            "phaseResults": phase_results,
+            "plan": context.plan,
+        }))
+    }
+
+    fn set_status(&self, domain: &str, status: &str) {
+        if let Some(d) = self.lock().domains.get_mut(domain) {
+            d.status = status.into();
+        }
+    }
+}

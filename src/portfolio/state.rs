@@ -1,0 +1,71 @@
+//! The state of a portfolio run, saved after every phase under
+//! `<service>/.clodo/deployments/<id>.json`, so a killed run can resume.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::atomic_file::{WriteOptions, write_atomic};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunState {
+    pub deployment_id: String,
+    pub environment: String,
+    pub service_path: PathBuf,
+    pub started_at: String,
+    pub domains: IndexMap<String, DomainRun>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainRun {
+    /// `pending`, `running`, `completed`, `completed-with-warnings`, `failed`.
+    pub status: String,
+    pub phases: IndexMap<String, PhaseRun>,
+    pub url: Option<String>,
+    pub worker_name: Option<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseRun {
+    /// `completed`, `failed`, `skipped`.
+    pub status: String,
+    pub message: String,
+    pub details: Value,
+    pub finished_at: String,
+    pub duration_ms: u64,
+}
+
+impl PhaseRun {
+    /// Done phases are not run again on resume.
+    pub fn is_done(&self) -> bool {
+        self.status == "completed" || self.status == "skipped"
+    }
+}
+
+pub fn state_path(service_path: &Path, deployment_id: &str) -> PathBuf {
+    service_path.join(".clodo").join("deployments").join(format!("{deployment_id}.json"))
+}
+
+impl RunState {
+    pub fn save(&self) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        write_atomic(&state_path(&self.service_path, &self.deployment_id), text.as_bytes(), WriteOptions { fsync: true, ..WriteOptions::default() })
+    }
+
+    pub fn load(service_path: &Path, deployment_id: &str) -> Result<RunState> {
+        crate::d1::names::environment(deployment_id).map_err(|_| Error::invalid(format!("Invalid deployment id {deployment_id:?}")))?;
+        let path = state_path(service_path, deployment_id);
+        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::ConfigNotFound { path: path.clone(), message: format!("No deployment {deployment_id} to resume") },
+            _ => Error::io("Failed to read", &path, e),
+        })?;
+        serde_json::from_str(&text).map_err(|e| Error::invalid(format!("{} is not a deployment state: {e}", path.display())))
+    }
+}

@@ -1,0 +1,81 @@
+//! A long-running wrangler (`dev`) in its own process group: started, waited
+//! for until it says where it listens, and stopped with its children on drop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::error::{Error, Result, WranglerFailure};
+
+pub struct Background {
+    child: Child,
+    /// The address it printed (`Ready on http://127.0.0.1:8787`).
+    pub url: String,
+}
+
+impl Background {
+    /// Starts `command` and waits up to `timeout` for a line containing `Ready on <url>`.
+    pub fn start(mut command: Command, timeout: Duration, what: &str) -> Result<Background> {
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let mut child = command.spawn().map_err(|e| Error::Wrangler { kind: WranglerFailure::Other, command: what.into(), message: format!("`{what}` did not start: {e}") })?;
+        let (tx, rx) = mpsc::channel::<String>();
+        for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>)]
+            .into_iter()
+            .flatten()
+        {
+            let tx = tx.clone();
+            // Keeps draining after the ready line so the server never blocks on a full pipe.
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(|l| l.ok()) {
+                    let _ = tx.send(crate::wrangler::strip_ansi(&line));
+                }
+            });
+        }
+        drop(tx);
+        let deadline = std::time::Instant::now() + timeout;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.split("Ready on ").nth(1).map(|u| u.trim().to_owned()) {
+                        std::thread::spawn(move || while rx.recv().is_ok() {});
+                        return Ok(Background { child, url });
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let mut failed = Background { child, url: String::new() };
+                    failed.stop();
+                    let tail: Vec<&String> = seen.iter().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+                    return Err(Error::Wrangler {
+                        kind: WranglerFailure::Timeout,
+                        command: what.into(),
+                        message: format!("`{what}` was not ready within {timeout:?}: {}", tail.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" | ")),
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn stop(&mut self) {
+        #[cfg(unix)]
+        unsafe {
+            libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,122 @@
+//! A portfolio of three domains of `examples/data-service`, deployed in local
+//! mode with the real wrangler: each ends with its own D1 database and its own
+//! worker answering /health with its own domain and database; one domain whose
+//! database drifted fails while the others complete; a resumed run skips what
+//! was done; a dry run changes no file. Needs `npm install` (wrangler).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clodo::domain_config::{DomainSpec, render};
+use clodo::portfolio::state::RunState;
+use clodo::portfolio::{Options, Portfolio};
+use clodo::wrangler::{Credentials, Invocation, RetryPolicy, Runner, locate};
+use serde_json::Value;
+
+const DOMAINS: [&str; 3] = ["shop.example.com", "blog.example.org", "drifted.example.net"];
+
+fn copy_example(to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-service");
+    for entry in walk(&from) {
+        let target = to.join(entry.strip_prefix(&from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, target).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+fn options(service: &Path) -> Options {
+    Options {
+        service_path: service.to_path_buf(),
+        config_path: service.join("wrangler.toml"),
+        environment: "development".into(),
+        service_name: "data-service".into(),
+        domains: DOMAINS.iter().map(|d| DomainSpec::new(d, "development", "data-service")).collect(),
+        parallel: 2,
+        dry_run: false,
+        skip_tests: false,
+        credentials: Credentials::default(),
+        wrangler_path: Some(runner().wrangler.path),
+        retry: RetryPolicy { attempts: 1, base_delay: Duration::from_millis(100) },
+        timeout: Duration::from_secs(120),
+    }
+}
+
+fn runner() -> Runner {
+    let wrangler = locate(None, Path::new(env!("CARGO_MANIFEST_DIR"))).expect("wrangler in node_modules: run npm install first");
+    Runner::new(wrangler, Credentials::default(), RetryPolicy { attempts: 1, ..Default::default() })
+}
+
+#[test]
+fn three_domains_isolated_one_drifted_then_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = dir.path();
+    copy_example(service);
+
+    // The third domain's database already has an `items` table nobody migrated: 0001 fails there.
+    let drifted = render(&service.join("wrangler.toml"), &DomainSpec { custom_domain: false, ..DomainSpec::new(DOMAINS[2], "development", "data-service") }, &service.join(".clodo/rendered")).unwrap();
+    drifted.write().unwrap();
+    let seed = Invocation::new(["d1", "execute", "DB", "--local", "--command", "CREATE TABLE items (legacy TEXT)"].map(String::from).to_vec(), &drifted.path, service);
+    runner().run(&seed).unwrap();
+
+    let events = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let sink = events.clone();
+    let portfolio = Portfolio::new(options(service), None, Some(Box::new(move |e| sink.lock().unwrap().push(e)))).unwrap();
+    let result = portfolio.deploy_all().unwrap();
+    assert_eq!(result["summary"]["successful"], 2, "{result:#}");
+    assert_eq!(result["summary"]["failed"], 1);
+
+    let results: BTreeMap<String, Value> = result["results"].as_array().unwrap().iter().map(|r| (r["domain"].as_str().unwrap().to_owned(), r.clone())).collect();
+    for domain in &DOMAINS[..2] {
+        let r = &results[*domain];
+        assert_eq!(r["status"], "completed", "{r:#}");
+        let health: Value = serde_json::from_str(r["phaseResults"]["post-validation"]["details"]["health"]["bodyExcerpt"].as_str().unwrap()).unwrap();
+        assert_eq!(health["domain"], *domain);
+        assert_eq!(health["database"], format!("{}-development-db", domain.replace('.', "-")));
+        assert_eq!(health["items"], 2);
+        assert_eq!(r["phaseResults"]["secrets"]["status"], "skipped");
+    }
+    let failed = &results[DOMAINS[2]];
+    assert_eq!(failed["status"], "failed");
+    assert!(failed["error"].as_str().unwrap().contains("0001_items.sql failed"), "{failed:#}");
+    assert!(failed["phaseResults"].get("deployment").is_none(), "no phase runs after a failed critical one");
+
+    // A run killed after its deployment phase: resume runs only what is missing.
+    let id = portfolio.deployment_id();
+    let mut state = RunState::load(service, &id).unwrap();
+    state.domains[DOMAINS[0]].phases.shift_remove("post-validation");
+    state.domains[DOMAINS[0]].status = "running".into();
+    state.save().unwrap();
+    events.lock().unwrap().clear();
+    let sink = events.clone();
+    let mut resumed_options = options(service);
+    resumed_options.domains.truncate(1);
+    let resumed = Portfolio::new(resumed_options, Some(&id), Some(Box::new(move |e| sink.lock().unwrap().push(e)))).unwrap();
+    let again = resumed.deploy_all().unwrap();
+    assert_eq!(again["summary"]["successful"], 1);
+    let ran: Vec<String> = events.lock().unwrap().iter().filter(|e| e["status"] == "started").map(|e| e["phase"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ran, ["post-validation"]);
+    assert_eq!(RunState::load(service, &id).unwrap().domains[DOMAINS[0]].status, "completed");
+
+    // A dry run leaves every byte as it was.
+    let before = snapshot(service);
+    let mut dry = options(service);
+    dry.dry_run = true;
+    let plan = Portfolio::new(dry, None, None).unwrap().deploy_all().unwrap();
+    assert!(plan["results"][0]["plan"].as_array().unwrap().iter().any(|p| p["command"][1] == "d1"));
+    assert_eq!(snapshot(service), before);
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walk(dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
+}
