@@ -161,6 +161,22 @@ export declare class EnhancedSecretManager {
 }
 
 /**
+ * One service deployed for many domains, each with its own worker, D1
+ * database and checks; resumable. Local mode only so far.
+ */
+export declare class MultiDomainOrchestrator {
+  constructor(options?: MultiDomainOrchestratorOptions)
+  /** Checks the domains and reports the run: `{ deploymentId, domains, local, environment }`. */
+  initialize(): Promise<{ deploymentId: string, domains: string[], local: boolean, environment: string }>
+  /** One domain through its phases: `{ domain, success, allPhasesSuccessful, deploymentId, duration, phases, url, status, phaseResults }`. */
+  deploySingleDomain(domain: string): Promise<DomainDeployment>
+  /** Every domain, `parallelDeployments` at a time. */
+  deployPortfolio(): Promise<PortfolioDeployment>
+  /** Status of every domain and phase in this run. */
+  getPortfolioStats(): Record<string, unknown>
+}
+
+/**
  * Real HTTP checks of a deployed worker, retried with backoff until a
  * deadline while DNS and routes propagate, never a fixed sleep.
  */
@@ -490,6 +506,16 @@ export interface DeploymentAuditorOptions {
   enableAuditing?: boolean
 }
 
+/** A progress event. */
+export interface DeploymentProgress {
+  domain: string
+  /** `validation`, `initialization`, `database`, `secrets`, `deployment`, `post-validation`. */
+  phase: string
+  status: 'started' | 'completed' | 'failed' | 'skipped' | 'already-done'
+  message: string
+  elapsedMs: number
+}
+
 /** `{ valid, errors, warnings, checks }`: each check `pass`, `warn`, `fail` or `skip` with its reason. */
 export interface DeploymentValidation {
   valid: boolean
@@ -523,6 +549,26 @@ export interface DomainDatabaseConfig {
   databases: Record<string, { name: string, configPath?: string }>
   /** This domain's own wrangler config, when it has one. */
   configPath?: string
+}
+
+export interface DomainDeployment {
+  domain: string
+  success: boolean
+  allPhasesSuccessful: boolean
+  deploymentId: string
+  /** Seconds. */
+  duration: number
+  phases: Array<string>
+  /** Where it answered (local: the `wrangler dev` address it was checked on). */
+  url?: string
+  workerName?: string
+  status: 'completed' | 'completed-with-warnings' | 'failed'
+  /** The failed critical phase and why. */
+  error?: string
+  warnings: Array<string>
+  phaseResults: Record<string, { status: 'completed' | 'failed' | 'skipped', message: string, details: unknown, finishedAt: string, durationMs: number }>
+  /** Dry runs: rendered configs and the argv of every command. */
+  plan: Array<any>
 }
 
 /** Options of `new EnhancedSecretManager(options)`; snake_case spellings work too. */
@@ -661,11 +707,49 @@ export interface MigrationSummary {
   duration: number
 }
 
+export interface MultiDomainOrchestratorOptions {
+  /** Domains (host names) to deploy the service for. */
+  domains?: Array<string>
+  /** Default `production`. */
+  environment?: string
+  /** Plan only: rendered configs and argv, no file written. */
+  dryRun?: boolean
+  skipTests?: boolean
+  /** Domains in flight at once (a sliding window). Default 3. */
+  parallelDeployments?: number
+  /** Default: `process.cwd()`. */
+  servicePath?: string
+  /** Default `data-service`. */
+  serviceName?: string
+  workerName?: string
+  databaseName?: string
+  configPath?: string
+  wranglerPath?: string
+  cloudflareToken?: string
+  cloudflareAccountId?: string
+  /** Local D1, a real build, `wrangler dev` checked over HTTP. Default: true when no credentials are given. */
+  local?: boolean
+  /** Continue the saved run with this deployment id. */
+  resume?: string
+  onProgress?: (event: DeploymentProgress) => void
+}
+
 /** A write a dry run did not perform. */
 export interface PlannedWrite {
   path: string
   /** The full text the file would have had. */
   content: string
+}
+
+export interface PortfolioDeployment {
+  deploymentId: string
+  successful: Array<string>
+  failed: Array<string>
+  results: Array<DomainDeployment>
+  /** Seconds. */
+  totalDuration: number
+  summary: { total: number, successful: number, failed: number, successRate: number, averageDuration: number, totalBatches: number }
+  batches: Array<any>
 }
 
 export interface ProductionCheck {

@@ -839,6 +839,7 @@ module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
 module.exports.DeploymentAuditor = nativeBinding.DeploymentAuditor
 module.exports.DeploymentValidator = nativeBinding.DeploymentValidator
 module.exports.EnhancedSecretManager = nativeBinding.EnhancedSecretManager
+module.exports.MultiDomainOrchestrator = nativeBinding.MultiDomainOrchestrator
 module.exports.ProductionTester = nativeBinding.ProductionTester
 module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager

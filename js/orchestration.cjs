@@ -1,2 +1,4 @@
-// clodo/orchestration mirrors @tamyla/clodo-framework's subpath; nothing of it is built yet.
-module.exports = {}
+// clodo/orchestration mirrors @tamyla/clodo-framework's subpath with what clodo has built so far.
+const { MultiDomainOrchestrator } = require('../index.js')
+
+module.exports = { MultiDomainOrchestrator }

@@ -1,1 +1,1 @@
-export {}
+export { MultiDomainOrchestrator } from '../index'

@@ -1,2 +1,4 @@
 // clodo/orchestration: see orchestration.cjs.
-export {}
+import native from '../index.js'
+
+export const { MultiDomainOrchestrator } = native

@@ -108,3 +108,17 @@ pub fn console_log(env: &Env, text: &str) -> napi::Result<()> {
     log.apply(console, text.to_string())?;
     Ok(())
 }
+
+/// The plain-data fields of a JS options object (functions left out).
+pub fn plain(options: &Option<Object>) -> napi::Result<serde_json::Value> {
+    let Some(obj) = options else { return Ok(serde_json::Value::Null) };
+    let mut out = serde_json::Map::new();
+    for key in Object::keys(obj)? {
+        let value: Unknown = obj.get_named_property(&key)?;
+        if value.get_type()? != ValueType::Function {
+            let v = unsafe { serde_json::Value::from_napi_value(value.env(), value.raw())? };
+            out.insert(key, v);
+        }
+    }
+    Ok(serde_json::Value::Object(out))
+}

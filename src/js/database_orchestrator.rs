@@ -10,7 +10,7 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::{Value, json};
 
-use super::convert::{Json, flag, text};
+use super::convert::{Json, flag, plain, text};
 use super::task::{Answer, blocking};
 use crate::d1::{self, Consent, Danger, DomainDatabase, EnvSettings, Orchestrator};
 use crate::paths::{absolute, current_dir};
@@ -105,20 +105,6 @@ fn environments(v: &Value) -> IndexMap<String, EnvSettings> {
             (name.clone(), settings)
         })
         .collect()
-}
-
-/// The plain-data fields of a JS options object (functions left out).
-fn plain(options: &Option<Object>) -> napi::Result<Value> {
-    let Some(obj) = options else { return Ok(Value::Null) };
-    let mut out = serde_json::Map::new();
-    for key in Object::keys(obj)? {
-        let value: Unknown = obj.get_named_property(&key)?;
-        if value.get_type()? != ValueType::Function {
-            let v: Value = unsafe { Value::from_napi_value(value.env(), value.raw())? };
-            out.insert(key, v);
-        }
-    }
-    Ok(Value::Object(out))
 }
 
 /// `force: true` consents; otherwise a `confirm` callback is asked (it may

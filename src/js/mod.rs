@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod errors;
+mod multi_domain_orchestrator;
 mod production_tester;
 mod secret_manager;
 mod convert;

@@ -50,7 +50,7 @@ pub struct Portfolio {
     pub options: Options,
     runner: LazyRunner,
     state: Mutex<RunState>,
-    progress: Option<Progress>,
+    progress: Mutex<Option<Progress>>,
     started: Instant,
 }
 
@@ -73,7 +73,27 @@ impl Portfolio {
         };
         let o = &options;
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
-        Ok(Portfolio { options, runner, state: Mutex::new(state), progress, started: Instant::now() })
+        Ok(Portfolio { options, runner, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
+    }
+
+    /// Where progress events go from now on (`None`: nowhere).
+    pub fn set_progress(&self, progress: Option<Progress>) {
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = progress;
+    }
+
+    /// Per domain: its status and phases so far.
+    pub fn stats(&self) -> Value {
+        let state = self.lock();
+        let count = |s: &str| state.domains.values().filter(|d| d.status == s).count();
+        json!({
+            "deploymentId": state.deployment_id,
+            "environment": state.environment,
+            "total": state.domains.len(),
+            "completed": count("completed") + count("completed-with-warnings"),
+            "failed": count("failed"),
+            "pending": count("pending") + count("running"),
+            "domains": serde_json::to_value(&state.domains).unwrap_or_default(),
+        })
     }
 
     pub fn deployment_id(&self) -> String {
@@ -85,7 +105,7 @@ impl Portfolio {
     }
 
     fn emit(&self, domain: &str, phase: &str, status: &str, message: &str) {
-        if let Some(progress) = &self.progress {
+        if let Some(progress) = self.progress.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             progress(json!({"domain": domain, "phase": phase, "status": status, "message": message, "elapsedMs": self.started.elapsed().as_millis() as u64}));
         }
     }

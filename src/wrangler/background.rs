@@ -23,6 +23,15 @@ impl Background {
             use std::os::unix::process::CommandExt;
             command.process_group(0);
         }
+        // A server must not outlive the process that started it, even one killed with SIGKILL.
+        #[cfg(target_os = "linux")]
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         let mut child = command.spawn().map_err(|e| Error::Wrangler { kind: WranglerFailure::Other, command: what.into(), message: format!("`{what}` did not start: {e}") })?;
         let (tx, rx) = mpsc::channel::<String>();
         for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>)]

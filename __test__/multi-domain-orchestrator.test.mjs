@@ -1,0 +1,83 @@
+// MultiDomainOrchestrator in local mode with the real wrangler: a run killed
+// with SIGKILL is resumed and finishes without repeating completed phases.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { clodo, rejection, root } from './helpers.mjs'
+
+const { MultiDomainOrchestrator } = clodo
+const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
+const domains = ['shop.example.com', 'blog.example.org']
+
+function exampleService() {
+  const dir = mkdtempSync(join(tmpdir(), 'clodo-portfolio-'))
+  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true })
+  return dir
+}
+
+/** Runs a portfolio in a child process and SIGKILLs it once `killWhen(event)` is true. */
+function runAndKill(servicePath, killWhen) {
+  const script = `
+    const { MultiDomainOrchestrator } = require(${JSON.stringify(root)})
+    const o = new MultiDomainOrchestrator({ servicePath: ${JSON.stringify(servicePath)}, domains: ${JSON.stringify(domains)},
+      environment: 'development', parallelDeployments: 1, wranglerPath: ${JSON.stringify(wranglerPath)},
+      onProgress: (event) => console.log(JSON.stringify(event)) })
+    o.initialize().then((info) => console.log(JSON.stringify(info))).then(() => o.deployPortfolio())`
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const seen = []
+    let buffer = ''
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk
+      let newline
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const event = JSON.parse(buffer.slice(0, newline))
+        buffer = buffer.slice(newline + 1)
+        seen.push(event)
+        if (killWhen(event)) child.kill('SIGKILL')
+      }
+    })
+    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(seen) : reject(new Error(`the run ended by itself (${code}) before it was killed`))))
+  })
+}
+
+test('a portfolio killed mid-run resumes and skips the phases it had completed', async () => {
+  const service = exampleService()
+  const seen = await runAndKill(service, (e) => e.domain === domains[0] && e.phase === 'database' && e.status === 'completed')
+  const { deploymentId } = seen.find((e) => e.deploymentId)
+  const saved = JSON.parse(readFileSync(join(service, '.clodo', 'deployments', `${deploymentId}.json`), 'utf8'))
+  assert.equal(saved.domains[domains[0]].phases.database.status, 'completed')
+
+  const events = []
+  const resumed = new MultiDomainOrchestrator({
+    servicePath: service, domains, environment: 'development', parallelDeployments: 2, wranglerPath, resume: deploymentId,
+    onProgress: (event) => events.push(event),
+  })
+  const result = await resumed.deployPortfolio()
+  assert.equal(result.deploymentId, deploymentId)
+  assert.equal(result.summary.successful, 2, JSON.stringify(result.results.map((r) => r.error)))
+  const ran = (domain) => events.filter((e) => e.domain === domain && e.status === 'started').map((e) => e.phase)
+  assert.equal(ran(domains[0]).includes("database"), false)
+  assert.deepEqual(ran(domains[0]).slice(-2), ['deployment', 'post-validation'])
+  assert.deepEqual(ran(domains[1]), ['validation', 'initialization', 'database', 'secrets', 'deployment', 'post-validation'])
+  for (const r of result.results) {
+    assert.equal(r.status, 'completed')
+    assert.equal(JSON.parse(r.phaseResults['post-validation'].details.health.bodyExcerpt).domain, r.domain)
+  }
+  const stats = resumed.getPortfolioStats()
+  assert.equal(stats.completed, 2)
+})
+
+test('unknown domains and remote mode are refused with clear errors', async () => {
+  const service = exampleService()
+  const orchestrator = new MultiDomainOrchestrator({ servicePath: service, domains, environment: 'development', wranglerPath })
+  const unknown = await rejection(Promise.resolve().then(() => orchestrator.deploySingleDomain('other.example.com')))
+  assert.match(unknown.message, /^Domain other\.example\.com not found in portfolio/)
+  const remote = new MultiDomainOrchestrator({ servicePath: service, domains, cloudflareToken: 't', cloudflareAccountId: 'a' })
+  const error = await rejection(Promise.resolve().then(() => remote.deployPortfolio()))
+  assert.equal(error.code, 'E_INVALID_INPUT')
+  assert.match(error.message, /Remote deploys are not built yet/)
+})

@@ -1,0 +1,239 @@
+//! `MultiDomainOrchestrator` for JavaScript, local mode: the work is in
+//! `crate::portfolio`. Remote deploys are not built yet and say so.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use napi::Env;
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use serde_json::{Value, json};
+
+use super::convert::{Json, flag, plain, text};
+use super::errors::to_js_error;
+use super::task::blocking;
+use crate::domain_config::DomainSpec;
+use crate::error::Error;
+use crate::paths::{absolute, current_dir};
+use crate::portfolio::{self, Portfolio};
+use crate::wrangler::{Credentials, RetryPolicy};
+use crate::wrangler_config::discover_config;
+
+/// A progress event.
+#[allow(dead_code)]
+#[napi(object, object_from_js = false)]
+pub struct DeploymentProgress {
+    pub domain: String,
+    /// `validation`, `initialization`, `database`, `secrets`, `deployment`, `post-validation`.
+    pub phase: String,
+    #[napi(ts_type = "'started' | 'completed' | 'failed' | 'skipped' | 'already-done'")]
+    pub status: String,
+    pub message: String,
+    pub elapsed_ms: f64,
+}
+
+#[allow(dead_code)]
+#[napi(object)]
+pub struct MultiDomainOrchestratorOptions {
+    /// Domains (host names) to deploy the service for.
+    pub domains: Option<Vec<String>>,
+    /// Default `production`.
+    pub environment: Option<String>,
+    /// Plan only: rendered configs and argv, no file written.
+    pub dry_run: Option<bool>,
+    pub skip_tests: Option<bool>,
+    /// Domains in flight at once (a sliding window). Default 3.
+    pub parallel_deployments: Option<u32>,
+    /// Default: `process.cwd()`.
+    pub service_path: Option<String>,
+    /// Default `data-service`.
+    pub service_name: Option<String>,
+    pub worker_name: Option<String>,
+    pub database_name: Option<String>,
+    pub config_path: Option<String>,
+    pub wrangler_path: Option<String>,
+    pub cloudflare_token: Option<String>,
+    pub cloudflare_account_id: Option<String>,
+    /// Local D1, a real build, `wrangler dev` checked over HTTP. Default: true when no credentials are given.
+    pub local: Option<bool>,
+    /// Continue the saved run with this deployment id.
+    pub resume: Option<String>,
+    #[napi(ts_type = "(event: DeploymentProgress) => void")]
+    pub on_progress: Option<Value>,
+}
+
+/// One service deployed for many domains, each with its own worker, D1
+/// database and checks; resumable. Local mode only so far.
+#[napi]
+pub struct MultiDomainOrchestrator {
+    options: portfolio::Options,
+    local: bool,
+    resume: Option<String>,
+    on_progress: Option<FunctionRef<Value, ()>>,
+    portfolio: Mutex<Option<Arc<Portfolio>>>,
+}
+
+fn parse(v: &Value) -> (portfolio::Options, bool, Option<String>) {
+    let root = text(v, &["servicePath", "service_path"]).map(|p| absolute(Path::new(p), &current_dir())).unwrap_or_else(current_dir);
+    let environment = text(v, &["environment"]).unwrap_or("production").to_owned();
+    let service_name = text(v, &["serviceName", "service_name"]).unwrap_or("data-service").to_owned();
+    let credentials = Credentials {
+        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(&v["cloudflareSettings"], &["token"])).map(str::to_owned),
+        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).or_else(|| text(&v["cloudflareSettings"], &["accountId"])).map(str::to_owned),
+    };
+    let domains = v["domains"].as_array().cloned().unwrap_or_default();
+    let specs = domains
+        .iter()
+        .filter_map(|d| d.as_str().or_else(|| d["domain"].as_str()).or_else(|| d["name"].as_str()))
+        .map(|domain| {
+            let mut spec = DomainSpec::new(domain, &environment, &service_name);
+            spec.worker_name = text(v, &["workerName", "worker_name"]).map(|w| format!("{w}-{}", domain.replace('.', "-")));
+            spec.database_name = text(v, &["databaseName", "database_name"]).map(str::to_owned).filter(|_| domains.len() == 1);
+            spec
+        })
+        .collect();
+    let config_path = text(v, &["configPath", "config_path", "wranglerConfigPath"])
+        .map(|p| absolute(Path::new(p), &root))
+        .or_else(|| discover_config(&root))
+        .unwrap_or_else(|| root.join("wrangler.toml"));
+    let local = flag(v, &["local"]).unwrap_or(credentials.api_token.is_none());
+    let options = portfolio::Options {
+        config_path,
+        environment,
+        service_name,
+        domains: specs,
+        parallel: v["parallelDeployments"].as_u64().or_else(|| v["parallel_deployments"].as_u64()).unwrap_or(3) as usize,
+        dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
+        skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
+        credentials,
+        wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
+        retry: RetryPolicy::default(),
+        timeout: Duration::from_secs(180),
+        service_path: root,
+    };
+    (options, local, text(v, &["resume"]).map(str::to_owned))
+}
+
+impl MultiDomainOrchestrator {
+    fn portfolio(&self) -> crate::error::Result<Arc<Portfolio>> {
+        if !self.local {
+            return Err(Error::invalid(
+                "Remote deploys are not built yet in clodo: use local: true (local D1, a real build, wrangler dev) until they land",
+            ));
+        }
+        let mut slot = self.portfolio.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = slot.as_ref() {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(Portfolio::new(self.options.clone(), self.resume.as_deref(), None)?);
+        *slot = Some(p.clone());
+        Ok(p)
+    }
+
+    /// Runs `work` off the JS thread with progress events going to `onProgress` meanwhile.
+    fn run<'env>(&self, env: &'env Env, work: impl FnOnce(&Portfolio) -> crate::error::Result<Value> + Send + 'static) -> napi::Result<PromiseRaw<'env, Json>> {
+        let portfolio = self.portfolio().map_err(|e| to_js_error(env, &e))?;
+        if let Some(f) = &self.on_progress {
+            let tsfn = f.borrow_back(env)?.build_threadsafe_function::<Value>().callee_handled::<false>().build()?;
+            portfolio.set_progress(Some(Box::new(move |event| {
+                tsfn.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+            })));
+        }
+        blocking(
+            env,
+            vec![],
+            move |_| {
+                let result = work(&portfolio);
+                // Dropping the callback lets Node exit once the run is over.
+                portfolio.set_progress(None);
+                result
+            },
+            Json,
+        )
+    }
+}
+
+#[napi]
+impl MultiDomainOrchestrator {
+    #[napi(constructor, ts_args_type = "options?: MultiDomainOrchestratorOptions")]
+    pub fn new(options: Option<Object>) -> napi::Result<Self> {
+        let v = plain(&options)?;
+        let on_progress = match &options {
+            Some(o) => match o.get::<Unknown>("onProgress")? {
+                Some(f) if f.get_type()? == ValueType::Function => Some(unsafe { f.cast::<Function<Value, ()>>()? }.create_ref()?),
+                _ => None,
+            },
+            None => None,
+        };
+        let (options, local, resume) = parse(&v);
+        Ok(MultiDomainOrchestrator { options, local, resume, on_progress, portfolio: Mutex::new(None) })
+    }
+
+    /// Checks the domains and reports the run: `{ deploymentId, domains, local, environment }`.
+    #[napi(ts_return_type = "Promise<{ deploymentId: string, domains: string[], local: boolean, environment: string }>")]
+    pub fn initialize<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
+        let (local, environment) = (self.local, self.options.environment.clone());
+        let domains: Vec<String> = self.options.domains.iter().map(|d| d.domain.clone()).collect();
+        self.run(env, move |p| Ok(json!({"deploymentId": p.deployment_id(), "domains": domains, "local": local, "environment": environment})))
+    }
+
+    /// One domain through its phases: `{ domain, success, allPhasesSuccessful, deploymentId, duration, phases, url, status, phaseResults }`.
+    #[napi(ts_return_type = "Promise<DomainDeployment>")]
+    pub fn deploy_single_domain<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        let Some(spec) = self.options.domains.iter().find(|d| d.domain == domain).cloned() else {
+            return Err(to_js_error(env, &Error::invalid(format!("Domain {domain} not found in portfolio"))));
+        };
+        self.run(env, move |p| p.deploy_domain(&spec))
+    }
+
+    /// Every domain, `parallelDeployments` at a time.
+    #[napi(ts_return_type = "Promise<PortfolioDeployment>")]
+    pub fn deploy_portfolio<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.run(env, |p| p.deploy_all())
+    }
+
+    /// Status of every domain and phase in this run.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn get_portfolio_stats(&self, env: Env) -> napi::Result<Json> {
+        self.portfolio().map(|p| Json(p.stats())).map_err(|e| to_js_error(&env, &e))
+    }
+}
+
+#[allow(dead_code)]
+#[napi(object, object_from_js = false)]
+pub struct DomainDeployment {
+    pub domain: String,
+    pub success: bool,
+    pub all_phases_successful: bool,
+    pub deployment_id: String,
+    /// Seconds.
+    pub duration: f64,
+    pub phases: Vec<String>,
+    /// Where it answered (local: the `wrangler dev` address it was checked on).
+    pub url: Option<String>,
+    pub worker_name: Option<String>,
+    #[napi(ts_type = "'completed' | 'completed-with-warnings' | 'failed'")]
+    pub status: String,
+    /// The failed critical phase and why.
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+    #[napi(ts_type = "Record<string, { status: 'completed' | 'failed' | 'skipped', message: string, details: unknown, finishedAt: string, durationMs: number }>")]
+    pub phase_results: Value,
+    /// Dry runs: rendered configs and the argv of every command.
+    pub plan: Vec<Value>,
+}
+
+#[allow(dead_code)]
+#[napi(object, object_from_js = false)]
+pub struct PortfolioDeployment {
+    pub deployment_id: String,
+    pub successful: Vec<String>,
+    pub failed: Vec<String>,
+    pub results: Vec<DomainDeployment>,
+    /// Seconds.
+    pub total_duration: f64,
+    #[napi(ts_type = "{ total: number, successful: number, failed: number, successRate: number, averageDuration: number, totalBatches: number }")]
+    pub summary: Value,
+    pub batches: Vec<Value>,
+}
