@@ -9,6 +9,20 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare class CrossDomainCoordinator {
+  constructor(options?: CrossDomainCoordinatorOptions)
+  /** Remembers a domain's dependencies for later deployments. */
+  registerDomain(domain: PortfolioDomain | { name: string, dependencies?: string[] }): void
+  /** Domains in an order that deploys dependencies first; a cycle throws `E_DEPENDENCY_CYCLE`. */
+  resolveDependencyOrder(domains?: Array<string | PortfolioDomain>): Array<string>
+  /**
+   * Deploys in waves (`waves` in the result), each wave up to
+   * `maxConcurrentDeployments` at once; a domain whose dependency failed is
+   * `skipped`, with the reason. Local mode.
+   */
+  coordinateMultiDomainDeployment(domains: Array<string | PortfolioDomain>): Promise<PortfolioDeployment & { waves: string[][] }>
+}
+
 /**
  * Runs D1 work through the real wrangler: migrations with exact counts,
  * backups with manifests, verified restores, Time Travel, cleanups that
@@ -401,6 +415,19 @@ export interface CreateDatabaseResult {
 /** `new UnifiedConfigManager(options)`, as the original's factory. */
 export declare function createUnifiedConfigManager(options?: UnifiedConfigManagerOptions): UnifiedConfigManager
 
+export interface CrossDomainCoordinatorOptions {
+  servicePath?: string
+  /** Default `production`. */
+  defaultEnvironment?: string
+  /** Domains in flight at once within a wave. Default 3. */
+  maxConcurrentDeployments?: number
+  serviceName?: string
+  skipTests?: boolean
+  dryRun?: boolean
+  wranglerPath?: string
+  configPath?: string
+}
+
 /**
  * A loaded record (the shape of the original's `parseToStandardFormat`). Keys
  * the file lacks are `undefined`; every raw key is in `envVars`.
@@ -745,11 +772,19 @@ export interface PortfolioDeployment {
   deploymentId: string
   successful: Array<string>
   failed: Array<string>
+  /** Domains not started because a dependency did not deploy (CrossDomainCoordinator). */
+  skipped: Array<string>
   results: Array<DomainDeployment>
   /** Seconds. */
   totalDuration: number
   summary: { total: number, successful: number, failed: number, successRate: number, averageDuration: number, totalBatches: number }
   batches: Array<any>
+}
+
+/** One domain and what it depends on. */
+export interface PortfolioDomain {
+  domain: string
+  dependsOn?: Array<string>
 }
 
 export interface ProductionCheck {

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CrossDomainCoordinator = nativeBinding.CrossDomainCoordinator
 module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
 module.exports.DeploymentAuditor = nativeBinding.DeploymentAuditor
 module.exports.DeploymentValidator = nativeBinding.DeploymentValidator

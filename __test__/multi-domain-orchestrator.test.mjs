@@ -2,8 +2,8 @@
 // with SIGKILL is resumed and finishes without repeating completed phases.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
+import { spawn, execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { clodo, rejection, root } from './helpers.mjs'
@@ -80,4 +80,37 @@ test('unknown domains and remote mode are refused with clear errors', async () =
   const error = await rejection(Promise.resolve().then(() => remote.deployPortfolio()))
   assert.equal(error.code, 'E_INVALID_INPUT')
   assert.match(error.message, /Remote deploys are not built yet/)
+})
+
+test('CrossDomainCoordinator: dependencies deploy first, a failed one skips its dependants, a cycle is named', async () => {
+  const { CrossDomainCoordinator } = clodo
+  const service = exampleService()
+  // auth's database drifted before the run (an `items` table nobody migrated), so its first migration fails.
+  const rendered = join(service, '.clodo', 'rendered', 'auth.example.com', 'development')
+  mkdirSync(rendered, { recursive: true })
+  writeFileSync(join(rendered, 'wrangler.json'), JSON.stringify({ name: 'drift', main: '../../../../src/index.js', compatibility_date: '2025-01-01',
+    d1_databases: [{ binding: 'DB', database_name: 'auth-example-com-development-db', database_id: 'auth-example-com-development-db' }] }))
+  execFileSync(wranglerPath, ['d1', 'execute', 'DB', '--local', '--command', 'CREATE TABLE items (legacy TEXT)', '--config', join(rendered, 'wrangler.json')],
+    { cwd: service, env: { ...process.env, CI: 'true' }, stdio: 'pipe' })
+
+  const coordinator = new CrossDomainCoordinator({ servicePath: service, defaultEnvironment: 'development', maxConcurrentDeployments: 2, skipTests: true, wranglerPath })
+  const portfolio = [
+    { domain: 'auth.example.com' },
+    { domain: 'api.example.com', dependsOn: ['auth.example.com'] },
+    { domain: 'blog.example.com' },
+  ]
+  assert.deepEqual(coordinator.resolveDependencyOrder(portfolio), ['auth.example.com', 'blog.example.com', 'api.example.com'])
+  const result = await coordinator.coordinateMultiDomainDeployment(portfolio)
+  assert.deepEqual(result.waves, [['auth.example.com', 'blog.example.com'], ['api.example.com']])
+  assert.deepEqual(result.successful, ['blog.example.com'])
+  assert.deepEqual(result.failed, ['auth.example.com'])
+  assert.deepEqual(result.skipped, ['api.example.com'])
+  assert.match(result.results.find((r) => r.domain === 'api.example.com').error, /dependency auth\.example\.com did not deploy/)
+  assert.match(result.results.find((r) => r.domain === 'auth.example.com').error, /0001_items\.sql failed/)
+
+  coordinator.registerDomain({ name: 'a.example.com', dependencies: ['b.example.com'] })
+  coordinator.registerDomain({ name: 'b.example.com', dependencies: ['a.example.com'] })
+  assert.throws(() => coordinator.resolveDependencyOrder(), { code: 'E_DEPENDENCY_CYCLE', message: 'Circular dependency detected: a.example.com → b.example.com → a.example.com' })
+  const cycle = await rejection(Promise.resolve().then(() => coordinator.coordinateMultiDomainDeployment(['a.example.com', 'b.example.com'])))
+  assert.equal(cycle.code, 'E_DEPENDENCY_CYCLE')
 })

@@ -1,4 +1,4 @@
 // clodo/orchestration mirrors @tamyla/clodo-framework's subpath with what clodo has built so far.
-const { MultiDomainOrchestrator } = require('../index.js')
+const { MultiDomainOrchestrator, CrossDomainCoordinator } = require('../index.js')
 
-module.exports = { MultiDomainOrchestrator }
+module.exports = { MultiDomainOrchestrator, CrossDomainCoordinator }

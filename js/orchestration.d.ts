@@ -1,1 +1,1 @@
-export { MultiDomainOrchestrator } from '../index'
+export { MultiDomainOrchestrator, CrossDomainCoordinator } from '../index'

@@ -1,4 +1,4 @@
 // clodo/orchestration: see orchestration.cjs.
 import native from '../index.js'
 
-export const { MultiDomainOrchestrator } = native
+export const { MultiDomainOrchestrator, CrossDomainCoordinator } = native

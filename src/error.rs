@@ -40,6 +40,10 @@ pub enum Error {
     #[error("{0}")]
     DatabaseNotFound(String),
 
+    /// Domains that depend on each other in a circle, in order.
+    #[error("Circular dependency detected: {}", .0.join(" → "))]
+    DependencyCycle(Vec<String>),
+
     /// The encrypted secret store cannot be opened or written.
     #[error("{0}")]
     SecretStore(String),
@@ -84,6 +88,7 @@ impl Error {
             Error::DatabaseNotFound(_) => "E_NOT_FOUND",
             Error::VerificationFailed(_) => "E_VERIFY_FAILED",
             Error::SecretStore(_) => "E_SECRET_STORE",
+            Error::DependencyCycle(_) => "E_DEPENDENCY_CYCLE",
             Error::WranglerUnsupported { .. } => "E_WRANGLER_UNSUPPORTED",
             Error::Wrangler { kind, .. } => kind.code(),
             Error::MigrationFailed { .. } => "E_MIGRATION_FAILED",
@@ -114,6 +119,7 @@ impl Error {
             | Error::DatabaseNotFound(_)
             | Error::VerificationFailed(_)
             | Error::SecretStore(_)
+            | Error::DependencyCycle(_)
             | Error::Wrangler { .. } => None,
         }
     }
@@ -152,6 +158,7 @@ pub const ERROR_CODES: &[&str] = &[
     "E_MIGRATION_FAILED",
     "E_VERIFY_FAILED",
     "E_SECRET_STORE",
+    "E_DEPENDENCY_CYCLE",
 ];
 
 /// The wrangler versions clodo is tested with and accepts.

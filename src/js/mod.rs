@@ -7,6 +7,7 @@ mod multi_domain_orchestrator;
 mod production_tester;
 mod secret_manager;
 mod convert;
+mod cross_domain_coordinator;
 mod database_orchestrator;
 mod database_types;
 mod deployment_auditor;

@@ -230,6 +230,8 @@ pub struct PortfolioDeployment {
     pub deployment_id: String,
     pub successful: Vec<String>,
     pub failed: Vec<String>,
+    /// Domains not started because a dependency did not deploy (CrossDomainCoordinator).
+    pub skipped: Vec<String>,
     pub results: Vec<DomainDeployment>,
     /// Seconds.
     pub total_duration: f64,

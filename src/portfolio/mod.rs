@@ -7,12 +7,16 @@
 
 mod phases;
 pub mod state;
+mod waves;
+
+pub use waves::waves;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use crate::domain_config::DomainSpec;
@@ -126,41 +130,82 @@ impl Portfolio {
     /// Every domain, `parallel` at a time: a new one starts as soon as one ends.
     pub fn deploy_all(&self) -> Result<Value> {
         let started = Instant::now();
-        let specs = self.options.domains.clone();
+        let results = self.deploy_specs(&self.options.domains);
+        Ok(self.summary(results, started, json!([])))
+    }
+
+    /// Runs `specs` in a sliding window; results in the same order.
+    fn deploy_specs(&self, specs: &[DomainSpec]) -> Vec<Value> {
         let next = AtomicUsize::new(0);
         let results: Vec<Mutex<Option<Value>>> = specs.iter().map(|_| Mutex::new(None)).collect();
         let workers = self.options.parallel.max(1).min(specs.len().max(1));
         std::thread::scope(|s| {
             for _ in 0..workers {
                 s.spawn(|| {
-                    while let Some(spec) = specs.get(next.fetch_add(1, Ordering::SeqCst)) {
-                        let i = specs.iter().position(|x| x.domain == spec.domain).unwrap_or(0);
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(spec) = specs.get(i) else { break };
                         let result = self.deploy_domain(spec).unwrap_or_else(|e| json!({"domain": spec.domain, "success": false, "status": "failed", "error": e.to_string(), "code": e.code()}));
                         *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                     }
                 });
             }
         });
-        let results: Vec<Value> = results.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect();
-        let (ok, failed): (Vec<&Value>, Vec<&Value>) = results.iter().partition(|r| r["success"] == true);
+        results.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+    }
+
+    /// Waves of domains (see `waves`); a domain whose dependency did not
+    /// succeed is skipped and says which one.
+    pub fn deploy_in_waves(&self, dependencies: &IndexMap<String, Vec<String>>) -> Result<Value> {
+        let started = Instant::now();
+        let order = waves(dependencies)?;
+        let mut succeeded: Vec<String> = vec![];
+        let mut results = vec![];
+        for wave in &order {
+            let (ready, blocked): (Vec<&String>, Vec<&String>) = wave.iter().partition(|d| dependencies[*d].iter().all(|x| succeeded.contains(x)));
+            for domain in blocked {
+                let missing: Vec<&String> = dependencies[domain].iter().filter(|x| !succeeded.contains(x)).collect();
+                let reason = format!("skipped: dependency {} did not deploy", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+                self.emit(domain, "validation", "skipped", &reason);
+                results.push(json!({"domain": domain, "success": false, "status": "skipped", "error": reason}));
+            }
+            let specs: Vec<DomainSpec> = ready.iter().filter_map(|d| self.options.domains.iter().find(|s| &&s.domain == d).cloned()).collect();
+            for r in self.deploy_specs(&specs) {
+                if r["success"] == true {
+                    succeeded.push(r["domain"].as_str().unwrap_or_default().to_owned());
+                }
+                results.push(r);
+            }
+        }
+        Ok(self.summary(results, started, json!(order)))
+    }
+
+    fn summary(&self, results: Vec<Value>, started: Instant, waves: Value) -> Value {
+        let (ok, not_ok): (Vec<&Value>, Vec<&Value>) = results.iter().partition(|r| r["success"] == true);
+        let skipped: Vec<Value> = not_ok.iter().filter(|r| r["status"] == "skipped").map(|r| r["domain"].clone()).collect();
+        let failed: Vec<Value> = not_ok.iter().filter(|r| r["status"] != "skipped").map(|r| r["domain"].clone()).collect();
         let durations: Vec<f64> = results.iter().filter_map(|r| r["duration"].as_f64()).collect();
         let total = results.len();
-        Ok(json!({
+        let workers = self.options.parallel.max(1);
+        json!({
             "deploymentId": self.deployment_id(),
             "successful": ok.iter().map(|r| r["domain"].clone()).collect::<Vec<_>>(),
-            "failed": failed.iter().map(|r| r["domain"].clone()).collect::<Vec<_>>(),
+            "failed": failed,
+            "skipped": skipped,
             "results": results,
             "totalDuration": started.elapsed().as_secs_f64(),
             "summary": {
                 "total": total,
                 "successful": ok.len(),
                 "failed": failed.len(),
+                "skipped": skipped.len(),
                 "successRate": if total == 0 { 0.0 } else { ok.len() as f64 * 100.0 / total as f64 },
                 "averageDuration": if durations.is_empty() { 0.0 } else { durations.iter().sum::<f64>() / durations.len() as f64 },
                 "totalBatches": total.div_ceil(workers),
             },
+            "waves": waves,
             "batches": [],
-        }))
+        })
     }
 
     /// One domain through every phase not already done (a resumed run skips

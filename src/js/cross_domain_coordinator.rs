@@ -1,0 +1,132 @@
+//! `CrossDomainCoordinator` for JavaScript: domains that depend on each other
+//! deploy in waves (local mode, through `crate::portfolio`).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+use napi::Env;
+use napi::bindgen_prelude::*;
+use serde_json::Value;
+
+use super::convert::{Json, flag, text};
+use super::errors::to_js_error;
+use super::task::blocking;
+use crate::domain_config::DomainSpec;
+use crate::paths::{absolute, current_dir};
+use crate::portfolio::{self, Portfolio, waves};
+use crate::wrangler::{Credentials, RetryPolicy};
+use crate::wrangler_config::discover_config;
+
+#[allow(dead_code)]
+#[napi(object)]
+pub struct CrossDomainCoordinatorOptions {
+    pub service_path: Option<String>,
+    /// Default `production`.
+    pub default_environment: Option<String>,
+    /// Domains in flight at once within a wave. Default 3.
+    pub max_concurrent_deployments: Option<u32>,
+    pub service_name: Option<String>,
+    pub skip_tests: Option<bool>,
+    pub dry_run: Option<bool>,
+    pub wrangler_path: Option<String>,
+    pub config_path: Option<String>,
+}
+
+/// One domain and what it depends on.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct PortfolioDomain {
+    pub domain: String,
+    pub depends_on: Option<Vec<String>>,
+}
+
+#[napi]
+pub struct CrossDomainCoordinator {
+    settings: Value,
+    dependencies: Arc<Mutex<IndexMap<String, Vec<String>>>>,
+}
+
+/// `[{ domain | name, dependsOn | dependencies }]` or plain domain names.
+fn graph_of(domains: &Value, registered: &IndexMap<String, Vec<String>>) -> IndexMap<String, Vec<String>> {
+    let list = domains.as_array().cloned().unwrap_or_default();
+    list.iter()
+        .filter_map(|d| {
+            let name = d.as_str().or_else(|| d["domain"].as_str()).or_else(|| d["name"].as_str())?.to_owned();
+            let given = d.get("dependsOn").or_else(|| d.get("dependencies")).and_then(Value::as_array);
+            let deps = match given {
+                Some(deps) => deps.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+                None => registered.get(&name).cloned().unwrap_or_default(),
+            };
+            Some((name, deps))
+        })
+        .collect()
+}
+
+fn options_for(v: &Value, graph: &IndexMap<String, Vec<String>>) -> portfolio::Options {
+    let root = text(v, &["servicePath", "service_path"]).map(|p| absolute(Path::new(p), &current_dir())).unwrap_or_else(current_dir);
+    let environment = text(v, &["defaultEnvironment", "environment"]).unwrap_or("production").to_owned();
+    let service_name = text(v, &["serviceName", "service_name"]).unwrap_or("data-service").to_owned();
+    portfolio::Options {
+        config_path: text(v, &["configPath", "config_path"]).map(|p| absolute(Path::new(p), &root)).or_else(|| discover_config(&root)).unwrap_or_else(|| root.join("wrangler.toml")),
+        domains: graph.keys().map(|d| DomainSpec::new(d, &environment, &service_name)).collect(),
+        environment,
+        service_name,
+        parallel: v["maxConcurrentDeployments"].as_u64().unwrap_or(3) as usize,
+        dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
+        skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
+        credentials: Credentials::default(),
+        wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
+        retry: RetryPolicy::default(),
+        timeout: Duration::from_secs(180),
+        service_path: root,
+    }
+}
+
+#[napi]
+impl CrossDomainCoordinator {
+    #[napi(constructor, ts_args_type = "options?: CrossDomainCoordinatorOptions")]
+    pub fn new(options: Option<Value>) -> Self {
+        CrossDomainCoordinator { settings: options.unwrap_or(Value::Null), dependencies: Arc::new(Mutex::new(IndexMap::new())) }
+    }
+
+    /// Remembers a domain's dependencies for later deployments.
+    #[napi(ts_args_type = "domain: PortfolioDomain | { name: string, dependencies?: string[] }")]
+    pub fn register_domain(&self, domain: Value) {
+        let graph = graph_of(&Value::Array(vec![domain]), &IndexMap::new());
+        self.dependencies.lock().unwrap_or_else(|p| p.into_inner()).extend(graph);
+    }
+
+    /// Domains in an order that deploys dependencies first; a cycle throws `E_DEPENDENCY_CYCLE`.
+    #[napi(ts_args_type = "domains?: Array<string | PortfolioDomain>")]
+    pub fn resolve_dependency_order(&self, env: Env, domains: Option<Value>) -> napi::Result<Vec<String>> {
+        let registered = self.dependencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let graph = match domains {
+            Some(d) => graph_of(&d, &registered),
+            None => registered,
+        };
+        waves(&graph).map(|w| w.concat()).map_err(|e| to_js_error(&env, &e))
+    }
+
+    /// Deploys in waves (`waves` in the result), each wave up to
+    /// `maxConcurrentDeployments` at once; a domain whose dependency failed is
+    /// `skipped`, with the reason. Local mode.
+    #[napi(ts_args_type = "domains: Array<string | PortfolioDomain>", ts_return_type = "Promise<PortfolioDeployment & { waves: string[][] }>")]
+    pub fn coordinate_multi_domain_deployment<'env>(&self, env: &'env Env, domains: Value) -> napi::Result<PromiseRaw<'env, Json>> {
+        let registered = self.dependencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let graph = graph_of(&domains, &registered);
+        waves(&graph).map_err(|e| to_js_error(env, &e))?;
+        let options = options_for(&self.settings, &graph);
+        blocking(
+            env,
+            vec![],
+            move |_| {
+                let portfolio = Portfolio::new(options, None, None)?;
+                portfolio.deploy_in_waves(&graph)
+            },
+            Json,
+        )
+    }
+}
+
