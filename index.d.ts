@@ -426,6 +426,10 @@ export interface CrossDomainCoordinatorOptions {
   dryRun?: boolean
   wranglerPath?: string
   configPath?: string
+  /** Local D1 and real builds. Default: true when no credentials are given (remote deploys are not built yet). */
+  local?: boolean
+  cloudflareToken?: string
+  cloudflareAccountId?: string
 }
 
 /**

@@ -1,9 +1,7 @@
 //! `CrossDomainCoordinator` for JavaScript: domains that depend on each other
 //! deploy in waves (local mode, through `crate::portfolio`).
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use indexmap::IndexMap;
 use napi::Env;
@@ -11,13 +9,11 @@ use napi::bindgen_prelude::*;
 use serde_json::Value;
 
 use super::convert::{Json, flag, text};
+use super::multi_domain_orchestrator::portfolio_options;
 use super::errors::to_js_error;
 use super::task::blocking;
 use crate::domain_config::DomainSpec;
-use crate::paths::{absolute, current_dir};
 use crate::portfolio::{self, Portfolio, waves};
-use crate::wrangler::{Credentials, RetryPolicy};
-use crate::wrangler_config::discover_config;
 
 #[allow(dead_code)]
 #[napi(object)]
@@ -32,6 +28,10 @@ pub struct CrossDomainCoordinatorOptions {
     pub dry_run: Option<bool>,
     pub wrangler_path: Option<String>,
     pub config_path: Option<String>,
+    /// Local D1 and real builds. Default: true when no credentials are given (remote deploys are not built yet).
+    pub local: Option<bool>,
+    pub cloudflare_token: Option<String>,
+    pub cloudflare_account_id: Option<String>,
 }
 
 /// One domain and what it depends on.
@@ -65,23 +65,11 @@ fn graph_of(domains: &Value, registered: &IndexMap<String, Vec<String>>) -> Inde
 }
 
 fn options_for(v: &Value, graph: &IndexMap<String, Vec<String>>) -> portfolio::Options {
-    let root = text(v, &["servicePath", "service_path"]).map(|p| absolute(Path::new(p), &current_dir())).unwrap_or_else(current_dir);
     let environment = text(v, &["defaultEnvironment", "environment"]).unwrap_or("production").to_owned();
-    let service_name = text(v, &["serviceName", "service_name"]).unwrap_or("data-service").to_owned();
-    portfolio::Options {
-        config_path: text(v, &["configPath", "config_path"]).map(|p| absolute(Path::new(p), &root)).or_else(|| discover_config(&root)).unwrap_or_else(|| root.join("wrangler.toml")),
-        domains: graph.keys().map(|d| DomainSpec::new(d, &environment, &service_name)).collect(),
-        environment,
-        service_name,
-        parallel: v["maxConcurrentDeployments"].as_u64().unwrap_or(3) as usize,
-        dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
-        skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
-        credentials: Credentials::default(),
-        wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(180),
-        service_path: root,
-    }
+    let parallel = v["maxConcurrentDeployments"].as_u64().unwrap_or(3) as usize;
+    let mut options = portfolio_options(v, environment, parallel);
+    options.domains = graph.keys().map(|d| DomainSpec::new(d, &options.environment, &options.service_name)).collect();
+    options
 }
 
 #[napi]
@@ -118,6 +106,11 @@ impl CrossDomainCoordinator {
         let graph = graph_of(&domains, &registered);
         waves(&graph).map_err(|e| to_js_error(env, &e))?;
         let options = options_for(&self.settings, &graph);
+        let local = flag(&self.settings, &["local"]).unwrap_or(options.credentials.api_token.is_none());
+        if !local {
+            let e = crate::error::Error::invalid("Remote deploys are not built yet in clodo: use local: true (local D1, a real build) until they land");
+            return Err(to_js_error(env, &e));
+        }
         blocking(
             env,
             vec![],

@@ -74,44 +74,47 @@ pub struct MultiDomainOrchestrator {
     portfolio: Mutex<Option<Arc<Portfolio>>>,
 }
 
-fn parse(v: &Value) -> (portfolio::Options, bool, Option<String>) {
+/// The settings both portfolio classes share; `domains` are filled in by the caller.
+pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize) -> portfolio::Options {
     let root = text(v, &["servicePath", "service_path"]).map(|p| absolute(Path::new(p), &current_dir())).unwrap_or_else(current_dir);
+    portfolio::Options {
+        config_path: text(v, &["configPath", "config_path", "wranglerConfigPath"])
+            .map(|p| absolute(Path::new(p), &root))
+            .or_else(|| discover_config(&root))
+            .unwrap_or_else(|| root.join("wrangler.toml")),
+        environment,
+        service_name: text(v, &["serviceName", "service_name"]).unwrap_or("data-service").to_owned(),
+        domains: vec![],
+        parallel,
+        dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
+        skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
+        credentials: Credentials {
+            api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(&v["cloudflareSettings"], &["token"])).map(str::to_owned),
+            account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).or_else(|| text(&v["cloudflareSettings"], &["accountId"])).map(str::to_owned),
+        },
+        wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
+        retry: RetryPolicy::default(),
+        timeout: Duration::from_secs(180),
+        service_path: root,
+    }
+}
+
+fn parse(v: &Value) -> (portfolio::Options, bool, Option<String>) {
     let environment = text(v, &["environment"]).unwrap_or("production").to_owned();
-    let service_name = text(v, &["serviceName", "service_name"]).unwrap_or("data-service").to_owned();
-    let credentials = Credentials {
-        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(&v["cloudflareSettings"], &["token"])).map(str::to_owned),
-        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).or_else(|| text(&v["cloudflareSettings"], &["accountId"])).map(str::to_owned),
-    };
+    let parallel = v["parallelDeployments"].as_u64().or_else(|| v["parallel_deployments"].as_u64()).unwrap_or(3) as usize;
+    let mut options = portfolio_options(v, environment, parallel);
     let domains = v["domains"].as_array().cloned().unwrap_or_default();
-    let specs = domains
+    options.domains = domains
         .iter()
         .filter_map(|d| d.as_str().or_else(|| d["domain"].as_str()).or_else(|| d["name"].as_str()))
         .map(|domain| {
-            let mut spec = DomainSpec::new(domain, &environment, &service_name);
+            let mut spec = DomainSpec::new(domain, &options.environment, &options.service_name);
             spec.worker_name = text(v, &["workerName", "worker_name"]).map(|w| format!("{w}-{}", domain.replace('.', "-")));
             spec.database_name = text(v, &["databaseName", "database_name"]).map(str::to_owned).filter(|_| domains.len() == 1);
             spec
         })
         .collect();
-    let config_path = text(v, &["configPath", "config_path", "wranglerConfigPath"])
-        .map(|p| absolute(Path::new(p), &root))
-        .or_else(|| discover_config(&root))
-        .unwrap_or_else(|| root.join("wrangler.toml"));
-    let local = flag(v, &["local"]).unwrap_or(credentials.api_token.is_none());
-    let options = portfolio::Options {
-        config_path,
-        environment,
-        service_name,
-        domains: specs,
-        parallel: v["parallelDeployments"].as_u64().or_else(|| v["parallel_deployments"].as_u64()).unwrap_or(3) as usize,
-        dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
-        skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
-        credentials,
-        wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(180),
-        service_path: root,
-    };
+    let local = flag(v, &["local"]).unwrap_or(options.credentials.api_token.is_none());
     (options, local, text(v, &["resume"]).map(str::to_owned))
 }
 

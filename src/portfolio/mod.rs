@@ -114,17 +114,21 @@ impl Portfolio {
         }
     }
 
-    /// Records a phase's outcome and saves the state (not in dry runs).
+    /// Records a phase's outcome, saves the state (not in dry runs), and only
+    /// then tells the caller: a "completed" event is always on disk already.
     fn record(&self, domain: &str, phase: &str, run: state::PhaseRun) -> Result<()> {
-        self.emit(domain, phase, &run.status, &run.message);
-        let mut state = self.lock();
-        if let Some(d) = state.domains.get_mut(domain) {
-            d.phases.insert(phase.to_owned(), run);
+        let (status, message) = (run.status.clone(), run.message.clone());
+        {
+            let mut state = self.lock();
+            if let Some(d) = state.domains.get_mut(domain) {
+                d.phases.insert(phase.to_owned(), run);
+            }
+            if !self.options.dry_run {
+                state.save()?;
+            }
         }
-        match self.options.dry_run {
-            true => Ok(()),
-            false => state.save(),
-        }
+        self.emit(domain, phase, &status, &message);
+        Ok(())
     }
 
     /// Every domain, `parallel` at a time: a new one starts as soon as one ends.

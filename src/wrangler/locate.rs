@@ -70,7 +70,8 @@ fn version_of(path: &Path) -> Result<String> {
 
 fn package_version(path: &Path) -> Option<String> {
     let real = std::fs::canonicalize(path).ok()?;
-    real.ancestors().skip(1).take(3).find_map(|dir| {
+    // bin/wrangler.js sits one or two folders below the package's package.json.
+    real.parent()?.ancestors().take(3).find_map(|dir| {
         let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
         let pkg: serde_json::Value = serde_json::from_str(&text).ok()?;
         (pkg["name"] == "wrangler").then(|| pkg["version"].as_str().map(str::to_owned)).flatten()

@@ -11,7 +11,6 @@ mod process;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result, WranglerFailure};
@@ -103,18 +102,11 @@ pub struct Runner {
     credentials: Credentials,
     retry: RetryPolicy,
     limit: &'static ProcessLimit,
-    /// Time spent inside wrangler processes, for overhead accounting.
-    process_nanos: AtomicU64,
 }
 
 impl Runner {
     pub fn new(wrangler: Wrangler, credentials: Credentials, retry: RetryPolicy) -> Runner {
-        Runner { wrangler, credentials, retry, limit: ProcessLimit::shared(), process_nanos: AtomicU64::new(0) }
-    }
-
-    /// Time all of this runner's wrangler processes have run so far.
-    pub fn process_time(&self) -> Duration {
-        Duration::from_nanos(self.process_nanos.load(Ordering::Relaxed))
+        Runner { wrangler, credentials, retry, limit: ProcessLimit::shared() }
     }
 
     /// Runs the command; a failure (after any retries) is an error.
@@ -175,7 +167,6 @@ impl Runner {
             process::run(command, inv.stdin.clone(), inv.timeout)
                 .map_err(|e| Error::io("start wrangler at", &self.wrangler.path, e))?
         };
-        self.process_nanos.fetch_add(finished.duration.as_nanos() as u64, Ordering::Relaxed);
         let mut outcome = Outcome {
             argv: inv.display_argv(),
             exit_code: finished.exit_code,
