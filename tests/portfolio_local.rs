@@ -49,6 +49,7 @@ fn options(service: &Path) -> Options {
         wrangler_path: Some(runner().wrangler.path),
         retry: RetryPolicy { attempts: 1, base_delay: Duration::from_millis(100) },
         timeout: Duration::from_secs(120),
+        local: true,
     }
 }
 

@@ -122,3 +122,36 @@ pub fn plain(options: &Option<Object>) -> napi::Result<serde_json::Value> {
     }
     Ok(serde_json::Value::Object(out))
 }
+
+/// The folder an option names (relative to the working directory), else the working directory.
+pub fn root_folder(v: &serde_json::Value, names: &[&str]) -> std::path::PathBuf {
+    let cwd = crate::paths::current_dir();
+    text(v, names).map(|p| crate::paths::absolute(std::path::Path::new(p), &cwd)).unwrap_or(cwd)
+}
+
+/// A path option, resolved against `root`.
+pub fn path_in(v: &serde_json::Value, names: &[&str], root: &std::path::Path) -> Option<std::path::PathBuf> {
+    text(v, names).map(|p| crate::paths::absolute(std::path::Path::new(p), root))
+}
+
+/// `cloudflareToken` / `cloudflareAccountId` (or the original's `cloudflareSettings.{token, accountId}`).
+pub fn credentials(v: &serde_json::Value) -> crate::wrangler::Credentials {
+    let settings = &v["cloudflareSettings"];
+    crate::wrangler::Credentials {
+        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(settings, &["token"])).map(str::to_owned),
+        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).or_else(|| text(settings, &["accountId"])).map(str::to_owned),
+    }
+}
+
+/// A whole-number option.
+pub fn number(v: &serde_json::Value, names: &[&str]) -> Option<u64> {
+    names.iter().find_map(|n| v.get(*n).and_then(serde_json::Value::as_u64))
+}
+
+/// `retryAttempts` (default 3) and `retryDelay` in milliseconds.
+pub fn retry_policy(v: &serde_json::Value, default_delay_ms: u64) -> crate::wrangler::RetryPolicy {
+    crate::wrangler::RetryPolicy {
+        attempts: number(v, &["retryAttempts", "retry_attempts"]).unwrap_or(3).max(1) as u32,
+        base_delay: std::time::Duration::from_millis(number(v, &["retryDelay", "retry_delay"]).unwrap_or(default_delay_ms)),
+    }
+}

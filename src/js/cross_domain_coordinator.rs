@@ -8,7 +8,7 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::Value;
 
-use super::convert::{Json, flag, text};
+use super::convert::{Json, text};
 use super::multi_domain_orchestrator::portfolio_options;
 use super::errors::to_js_error;
 use super::task::blocking;
@@ -106,11 +106,6 @@ impl CrossDomainCoordinator {
         let graph = graph_of(&domains, &registered);
         waves(&graph).map_err(|e| to_js_error(env, &e))?;
         let options = options_for(&self.settings, &graph);
-        let local = flag(&self.settings, &["local"]).unwrap_or(options.credentials.api_token.is_none());
-        if !local {
-            let e = crate::error::Error::invalid("Remote deploys are not built yet in clodo: use local: true (local D1, a real build) until they land");
-            return Err(to_js_error(env, &e));
-        }
         blocking(
             env,
             vec![],

@@ -10,11 +10,11 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::{Value, json};
 
-use super::convert::{Json, flag, plain, text};
+use super::convert::{Json, credentials, flag, number, path_in, plain, retry_policy, root_folder, text};
 use super::task::{Answer, blocking};
 use crate::d1::{self, Consent, Danger, DomainDatabase, EnvSettings, Orchestrator};
-use crate::paths::{absolute, current_dir};
-use crate::wrangler::{Credentials, ProcessLimit, RetryPolicy};
+use crate::paths::absolute;
+use crate::wrangler::ProcessLimit;
 
 /// Options of `new DatabaseOrchestrator(options)`; snake_case spellings work too.
 #[allow(dead_code)]
@@ -73,23 +73,16 @@ pub struct DatabaseOrchestrator {
 }
 
 fn orchestrator_options(v: &Value) -> d1::Options {
-    let root = text(v, &["projectRoot", "project_root"]).map(|r| absolute(Path::new(r), &current_dir())).unwrap_or_else(current_dir);
+    let root = root_folder(v, &["projectRoot", "project_root"]);
     let mut o = d1::Options::new(&root);
-    o.config_path = text(v, &["configPath", "config_path"]).map(|p| absolute(Path::new(p), &root));
+    o.config_path = path_in(v, &["configPath", "config_path"], &root);
     o.dry_run = flag(v, &["dryRun", "dry_run"]).unwrap_or(false);
-    o.credentials = Credentials {
-        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).map(str::to_owned),
-        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).map(str::to_owned),
-    };
+    o.credentials = credentials(v);
     o.logs_dir = root.join(text(v, &["logsDir", "logs_dir"]).unwrap_or("logs"));
     o.backup_dir = root.join(text(v, &["backupDir", "backup_dir"]).unwrap_or("backups"));
-    let number = |names: &[&str]| names.iter().find_map(|n| v.get(*n).and_then(Value::as_u64));
-    o.retry = RetryPolicy {
-        attempts: number(&["retryAttempts", "retry_attempts"]).unwrap_or(3).max(1) as u32,
-        base_delay: Duration::from_millis(number(&["retryDelay", "retry_delay"]).unwrap_or(1000)),
-    };
-    o.execution_timeout = Duration::from_millis(number(&["executionTimeout", "execution_timeout"]).unwrap_or(120_000));
-    o.wrangler_path = text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root));
+    o.retry = retry_policy(v, 1000);
+    o.execution_timeout = Duration::from_millis(number(v, &["executionTimeout", "execution_timeout"]).unwrap_or(120_000));
+    o.wrangler_path = path_in(v, &["wranglerPath", "wrangler_path"], &root);
     o.environments = environments(v.get("environments").unwrap_or(&Value::Null));
     o
 }

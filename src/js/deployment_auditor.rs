@@ -1,16 +1,14 @@
 //! `DeploymentAuditor` for JavaScript; the work is in `crate::deploy_audit`.
 
-use std::path::Path;
 
 use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::{Value, json};
 
-use super::convert::{Json, flag, text};
+use super::convert::{Json, flag, root_folder, text};
 use super::errors::to_js_error;
 use super::task::settled;
 use crate::deploy_audit::{self as core, ReportFilter};
-use crate::paths::{absolute, current_dir};
 
 #[allow(dead_code)]
 #[napi(object)]
@@ -49,7 +47,7 @@ impl DeploymentAuditor {
     #[napi(constructor, ts_args_type = "options?: DeploymentAuditorOptions")]
     pub fn new(options: Option<Value>) -> Self {
         let v = options.unwrap_or(Value::Null);
-        let path = text(&v, &["servicePath", "service_path", "projectRoot", "project_root"]).map(|p| absolute(Path::new(p), &current_dir())).unwrap_or_else(current_dir);
+        let path = root_folder(&v, &["servicePath", "service_path", "projectRoot", "project_root"]);
         let environment = text(&v, &["environment"]).unwrap_or("production");
         let enabled = flag(&v, &["enableAuditing", "enable_auditing"]).unwrap_or(true);
         DeploymentAuditor { inner: core::DeploymentAuditor::new(&path, environment, enabled) }

@@ -7,11 +7,10 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::Value;
 
-use super::convert::{Json, flag, text};
+use super::convert::{Json, credentials, flag, path_in, root_folder, text};
 use super::task::blocking;
 use crate::deploy_check::{CheckOptions, Checker, Level, summary};
 use crate::paths::{absolute, current_dir};
-use crate::wrangler::Credentials;
 
 #[allow(dead_code)]
 #[napi(object)]
@@ -63,20 +62,17 @@ pub struct DeploymentValidator {
 }
 
 fn check_options(v: &Value) -> napi::Result<(CheckOptions, bool)> {
-    let root = text(v, &["servicePath", "service_path", "projectRoot", "project_root"]).map(|r| absolute(Path::new(r), &current_dir())).unwrap_or_else(current_dir);
+    let root = root_folder(v, &["servicePath", "service_path", "projectRoot", "project_root"]);
     let level = Level::parse(text(v, &["level", "validationLevel", "validation_level"]).unwrap_or("standard")).map_err(|e| napi::Error::from_reason(e.to_string()))?;
     Ok((
         CheckOptions {
-            config_path: text(v, &["configPath", "config_path"]).map(|p| absolute(Path::new(p), &root)),
+            config_path: path_in(v, &["configPath", "config_path"], &root),
             service_path: root.clone(),
             environment: text(v, &["environment"]).unwrap_or("production").to_owned(),
             level,
             remote: flag(v, &["isRemote", "is_remote"]),
-            wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
-            credentials: Credentials {
-                api_token: text(v, &["cloudflareToken", "cloudflare_token"]).map(str::to_owned),
-                account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).map(str::to_owned),
-            },
+            wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),
+            credentials: credentials(v),
         },
         flag(v, &["strictMode", "strict_mode"]).unwrap_or(false),
     ))

@@ -1,7 +1,6 @@
 //! `MultiDomainOrchestrator` for JavaScript, local mode: the work is in
 //! `crate::portfolio`. Remote deploys are not built yet and say so.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,14 +9,13 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use serde_json::{Value, json};
 
-use super::convert::{Json, flag, plain, text};
+use super::convert::{Json, credentials, flag, path_in, plain, root_folder, text};
 use super::errors::to_js_error;
 use super::task::blocking;
 use crate::domain_config::DomainSpec;
 use crate::error::Error;
-use crate::paths::{absolute, current_dir};
 use crate::portfolio::{self, Portfolio};
-use crate::wrangler::{Credentials, RetryPolicy};
+use crate::wrangler::RetryPolicy;
 use crate::wrangler_config::discover_config;
 
 /// A progress event.
@@ -68,7 +66,6 @@ pub struct MultiDomainOrchestratorOptions {
 #[napi]
 pub struct MultiDomainOrchestrator {
     options: portfolio::Options,
-    local: bool,
     resume: Option<String>,
     on_progress: Option<FunctionRef<Value, ()>>,
     portfolio: Mutex<Option<Arc<Portfolio>>>,
@@ -76,10 +73,10 @@ pub struct MultiDomainOrchestrator {
 
 /// The settings both portfolio classes share; `domains` are filled in by the caller.
 pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize) -> portfolio::Options {
-    let root = text(v, &["servicePath", "service_path"]).map(|p| absolute(Path::new(p), &current_dir())).unwrap_or_else(current_dir);
+    let root = root_folder(v, &["servicePath", "service_path"]);
+    let credentials = credentials(v);
     portfolio::Options {
-        config_path: text(v, &["configPath", "config_path", "wranglerConfigPath"])
-            .map(|p| absolute(Path::new(p), &root))
+        config_path: path_in(v, &["configPath", "config_path", "wranglerConfigPath"], &root)
             .or_else(|| discover_config(&root))
             .unwrap_or_else(|| root.join("wrangler.toml")),
         environment,
@@ -88,18 +85,16 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         parallel,
         dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
         skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
-        credentials: Credentials {
-            api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(&v["cloudflareSettings"], &["token"])).map(str::to_owned),
-            account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).or_else(|| text(&v["cloudflareSettings"], &["accountId"])).map(str::to_owned),
-        },
-        wrangler_path: text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root)),
+        local: flag(v, &["local"]).unwrap_or(credentials.api_token.is_none()),
+        credentials,
+        wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),
         retry: RetryPolicy::default(),
         timeout: Duration::from_secs(180),
         service_path: root,
     }
 }
 
-fn parse(v: &Value) -> (portfolio::Options, bool, Option<String>) {
+fn parse(v: &Value) -> (portfolio::Options, Option<String>) {
     let environment = text(v, &["environment"]).unwrap_or("production").to_owned();
     let parallel = v["parallelDeployments"].as_u64().or_else(|| v["parallel_deployments"].as_u64()).unwrap_or(3) as usize;
     let mut options = portfolio_options(v, environment, parallel);
@@ -114,17 +109,11 @@ fn parse(v: &Value) -> (portfolio::Options, bool, Option<String>) {
             spec
         })
         .collect();
-    let local = flag(v, &["local"]).unwrap_or(options.credentials.api_token.is_none());
-    (options, local, text(v, &["resume"]).map(str::to_owned))
+    (options, text(v, &["resume"]).map(str::to_owned))
 }
 
 impl MultiDomainOrchestrator {
     fn portfolio(&self) -> crate::error::Result<Arc<Portfolio>> {
-        if !self.local {
-            return Err(Error::invalid(
-                "Remote deploys are not built yet in clodo: use local: true (local D1, a real build, wrangler dev) until they land",
-            ));
-        }
         let mut slot = self.portfolio.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = slot.as_ref() {
             return Ok(p.clone());
@@ -169,14 +158,14 @@ impl MultiDomainOrchestrator {
             },
             None => None,
         };
-        let (options, local, resume) = parse(&v);
-        Ok(MultiDomainOrchestrator { options, local, resume, on_progress, portfolio: Mutex::new(None) })
+        let (options, resume) = parse(&v);
+        Ok(MultiDomainOrchestrator { options, resume, on_progress, portfolio: Mutex::new(None) })
     }
 
     /// Checks the domains and reports the run: `{ deploymentId, domains, local, environment }`.
     #[napi(ts_return_type = "Promise<{ deploymentId: string, domains: string[], local: boolean, environment: string }>")]
     pub fn initialize<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
-        let (local, environment) = (self.local, self.options.environment.clone());
+        let (local, environment) = (self.options.local, self.options.environment.clone());
         let domains: Vec<String> = self.options.domains.iter().map(|d| d.domain.clone()).collect();
         self.run(env, move |p| Ok(json!({"deploymentId": p.deployment_id(), "domains": domains, "local": local, "environment": environment})))
     }

@@ -1,21 +1,17 @@
 //! `EnhancedSecretManager` and the secret generator functions for JavaScript;
 //! the work is in `crate::secrets`.
 
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use indexmap::IndexMap;
 use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::Value;
 
-use super::convert::{Json, flag, text};
+use super::convert::{Json, credentials, flag, path_in, retry_policy, root_folder, text};
 use super::errors::to_js_error;
 use super::task::blocking;
-use crate::paths::{absolute, current_dir};
 use crate::secrets::{self, GenerateOptions, STANDARD_SECRETS, SecretManager};
-use crate::wrangler::{Credentials, RetryPolicy};
 
 /// Options of `new EnhancedSecretManager(options)`; snake_case spellings work too.
 #[allow(dead_code)]
@@ -53,21 +49,14 @@ pub struct EnhancedSecretManager {
 }
 
 fn manager_options(v: &Value) -> secrets::Options {
-    let root = text(v, &["projectRoot", "project_root"]).map(|r| absolute(Path::new(r), &current_dir())).unwrap_or_else(current_dir);
+    let root = root_folder(v, &["projectRoot", "project_root"]);
     let mut o = secrets::Options::new(&root);
-    o.config_path = text(v, &["configPath", "config_path"]).map(|p| absolute(Path::new(p), &root));
+    o.config_path = path_in(v, &["configPath", "config_path"], &root);
     o.dry_run = flag(v, &["dryRun", "dry_run"]).unwrap_or(false);
-    o.credentials = Credentials {
-        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).map(str::to_owned),
-        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).map(str::to_owned),
-    };
+    o.credentials = credentials(v);
     o.key = text(v, &["secretKey", "secret_key"]).map(str::to_owned);
-    o.wrangler_path = text(v, &["wranglerPath", "wrangler_path"]).map(|p| absolute(Path::new(p), &root));
-    let number = |names: &[&str]| names.iter().find_map(|n| v.get(*n).and_then(Value::as_u64));
-    o.retry = RetryPolicy {
-        attempts: number(&["retryAttempts", "retry_attempts"]).unwrap_or(3).max(1) as u32,
-        base_delay: Duration::from_millis(number(&["retryDelay", "retry_delay"]).unwrap_or(2000)),
-    };
+    o.wrangler_path = path_in(v, &["wranglerPath", "wrangler_path"], &root);
+    o.retry = retry_policy(v, 2000);
     o
 }
 

@@ -45,6 +45,8 @@ pub struct Options {
     pub wrangler_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     pub timeout: Duration,
+    /// Local D1, real builds, `wrangler dev`; remote deploys are not built yet.
+    pub local: bool,
 }
 
 /// A progress event: `{domain, phase, status, message, elapsedMs}`.
@@ -61,6 +63,11 @@ pub struct Portfolio {
 impl Portfolio {
     /// A new run, or (with `resume`) the saved run of that id.
     pub fn new(options: Options, resume: Option<&str>, progress: Option<Progress>) -> Result<Portfolio> {
+        if !options.local {
+            return Err(crate::error::Error::invalid(
+                "Remote deploys are not built yet in clodo: use local: true (local D1, a real build, wrangler dev) until they land",
+            ));
+        }
         for spec in &options.domains {
             crate::domain_config::check_domain(&spec.domain)?;
         }
