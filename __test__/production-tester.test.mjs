@@ -37,7 +37,9 @@ before(async () => {
   writeFileSync(join(dir, 'src', 'index.js'), WORKER)
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
-  dev = spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--config', join(dir, 'wrangler.toml')], {
+  // An inspector port of its own: other test files run `wrangler dev` at the same time.
+  const inspectorPort = await freePort()
+  dev = spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--config', join(dir, 'wrangler.toml')], {
     cwd: dir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -162,8 +162,10 @@ impl<'a> Context<'a> {
         if self.o().skip_tests {
             return skipped("skipTests");
         }
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|e| Error::invalid(format!("no free port: {e}")))?;
-        let mut inv = self.invocation(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])?;
+        // Two ports of our own: wrangler's default inspector port (9229) is shared by every
+        // `wrangler dev` on the machine, so two domains validated at once would collide on it.
+        let (port, inspector_port) = (free_port()?, free_port()?);
+        let mut inv = self.invocation(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--inspector-port", &inspector_port.to_string()])?;
         inv.env.push(("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()));
         inv.timeout = Duration::from_secs(90);
         if self.o().dry_run {
@@ -186,4 +188,8 @@ impl<'a> Context<'a> {
             false => Err(Error::invalid(format!("{url}/health: {}", check.error.unwrap_or_default()))),
         }
     }
+}
+
+fn free_port() -> Result<u16> {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|e| Error::invalid(format!("no free port on 127.0.0.1: {e}")))
 }

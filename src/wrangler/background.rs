@@ -59,15 +59,20 @@ impl Background {
                     }
                     seen.push(line);
                 }
-                Err(_) => {
+                Err(reason) => {
                     let mut failed = Background { child, url: String::new() };
                     failed.stop();
-                    let tail: Vec<&String> = seen.iter().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
-                    return Err(Error::Wrangler {
-                        kind: WranglerFailure::Timeout,
-                        command: what.into(),
-                        message: format!("`{what}` was not ready within {timeout:?}: {}", tail.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" | ")),
-                    });
+                    let tail = seen[seen.len().saturating_sub(8)..].join(" | ");
+                    // Both pipes closed: wrangler exited on its own (a port in use, a bad config), which is
+                    // its failure to report, not a timeout.
+                    let (kind, message) = match reason {
+                        mpsc::RecvTimeoutError::Timeout => (WranglerFailure::Timeout, format!("`{what}` was not ready within {timeout:?}: {tail}")),
+                        mpsc::RecvTimeoutError::Disconnected => {
+                            let (kind, _) = crate::wrangler::classify::classify("", &seen.join("\n"), &[], false);
+                            (kind, format!("`{what}` exited before it was ready: {tail}"))
+                        }
+                    };
+                    return Err(Error::Wrangler { kind, command: what.into(), message });
                 }
             }
         }
@@ -86,5 +91,31 @@ impl Background {
 impl Drop for Background {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        command
+    }
+
+    #[test]
+    fn a_server_that_exits_early_is_reported_at_once_and_not_as_a_timeout() {
+        let started = std::time::Instant::now();
+        let error = Background::start(shell("echo 'Address already in use'; exit 3"), Duration::from_secs(30), "dev").err().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_ne!(error.code(), "E_TIMEOUT");
+        assert!(error.to_string().contains("exited before it was ready: Address already in use"), "{error}");
+    }
+
+    #[test]
+    fn the_ready_line_gives_the_url() {
+        let server = Background::start(shell("echo 'Ready on http://127.0.0.1:1234'; sleep 30"), Duration::from_secs(10), "dev").unwrap();
+        assert_eq!(server.url, "http://127.0.0.1:1234");
     }
 }
