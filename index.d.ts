@@ -176,7 +176,7 @@ export declare class EnhancedSecretManager {
 
 /**
  * One service deployed for many domains, each with its own worker, D1
- * database and checks; resumable. Local mode only so far.
+ * database, secrets and checks; resumable; rolled back when a deploy fails.
  */
 export declare class MultiDomainOrchestrator {
   constructor(options?: MultiDomainOrchestratorOptions)
@@ -186,6 +186,13 @@ export declare class MultiDomainOrchestrator {
   deploySingleDomain(domain: string): Promise<DomainDeployment>
   /** Every domain, `parallelDeployments` at a time. */
   deployPortfolio(): Promise<PortfolioDeployment>
+  /** Every deployed domain of this run and the commands that would put it back. */
+  getRollbackPlan(): Promise<{ deploymentId: string, domains: Array<{ domain: string, workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][] }> }>
+  /**
+   * Puts every deployed domain of this run back to the traffic it served before (and, with
+   * `restoreDatabase`, its database to the bookmark from before the run's migrations).
+   */
+  executeRollback(options?: { restoreDatabase?: boolean, reason?: string }): Promise<{ deploymentId: string, success: boolean, rolledBack: number, failed: number, results: Array<{ domain: string, result: RollbackResult }> }>
   /** Status of every domain and phase in this run. */
   getPortfolioStats(): Record<string, unknown>
 }
@@ -388,6 +395,13 @@ export interface CleanupResult {
   operations?: Record<string, { status: 'completed' | 'dry-run' | 'failed', operationsExecuted?: number, skippedTables?: string[], statements?: string[], commands?: string[][], error?: string, code?: string }>
   backup?: EnvironmentBackupResult
   duration?: number
+}
+
+export interface CloudflareSettings {
+  token?: string
+  accountId?: string
+  zoneId?: string
+  zoneName?: string
 }
 
 export interface CreateDatabaseOptions {
@@ -598,6 +612,8 @@ export interface DomainDeployment {
   error?: string
   warnings: Array<string>
   phaseResults: Record<string, { status: 'completed' | 'failed' | 'skipped', message: string, details: unknown, finishedAt: string, durationMs: number }>
+  /** Remote, when the domain failed after its deploy started and rollback is on. */
+  rollback?: RollbackResult
   /** Dry runs: rendered configs and the argv of every command. */
   plan: Array<any>
 }
@@ -758,8 +774,16 @@ export interface MultiDomainOrchestratorOptions {
   wranglerPath?: string
   cloudflareToken?: string
   cloudflareAccountId?: string
+  cloudflareSettings?: CloudflareSettings
   /** Local D1, a real build, `wrangler dev` checked over HTTP. Default: true when no credentials are given. */
   local?: boolean
+  /**
+   * Remote: a domain that fails after its deploy started goes back to the version it served before (and its
+   * database to the bookmark taken before this run's migrations). Default true.
+   */
+  rollbackEnabled?: boolean
+  /** Key of the encrypted secret store (hex or base64 of 32 bytes); else `CLODO_SECRET_KEY`. */
+  secretKey?: string
   /** Continue the saved run with this deployment id. */
   resume?: string
   onProgress?: (event: DeploymentProgress) => void
@@ -860,6 +884,21 @@ export interface RestoreTarget {
   configPath?: string
   force?: boolean
   confirm?: (operation: DangerousOperation) => boolean | Promise<boolean>
+}
+
+/** What a rollback did. */
+export interface RollbackResult {
+  /** `skipped`: the worker had no deployment before, so there was nothing to go back to. */
+  status: 'completed' | 'skipped' | 'failed'
+  message: string
+  workerName?: string
+  versions?: Array<{ versionId: string, percentage: number }>
+  databaseRestored?: boolean
+  bookmark?: string
+  /** The argv of every command run. */
+  commands?: Array<Array<string>>
+  /** The error code when it failed. */
+  code?: string
 }
 
 /** One of the standard secrets. */

@@ -46,7 +46,7 @@ test('generated secrets reach the worker as JSON on stdin, are verified, and app
   assert.equal(result.deployment.verified, true)
   assert.deepEqual(result.deployment.command, ['wrangler', 'secret', 'bulk', '--env', 'staging', '--config', join(svc.dir, 'wrangler.toml')])
 
-  const uploaded = Object.fromEntries(api.workers.get('shop-staging').bindings.map((b) => [b.name, b.text]))
+  const uploaded = Object.fromEntries(api.workers.get('shop-staging').secrets)
   assert.deepEqual(uploaded, result.secrets)
   const patch = api.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/workers/scripts/shop-staging/settings'))
   assert.ok(patch, 'secret bulk patched the staging worker')
@@ -99,8 +99,7 @@ test('rotation replaces chosen secrets, uploads them and keeps the old values un
   assert.notEqual(rotated.secrets.AUTH_JWT_SECRET, first.secrets.AUTH_JWT_SECRET)
   assert.equal(rotated.secrets.AUTH_JWT_SECRET.length, 64)
   assert.deepEqual(rotated.deployment.deployed, ['AUTH_JWT_SECRET'])
-  const onWorker = api.workers.get('shop-staging').bindings.find((b) => b.name === 'AUTH_JWT_SECRET')
-  assert.equal(onWorker.text, rotated.secrets.AUTH_JWT_SECRET)
+  assert.equal(api.workers.get('shop-staging').secrets.get('AUTH_JWT_SECRET'), rotated.secrets.AUTH_JWT_SECRET)
   const stored = await m.loadDomainSecrets('shop.example.com', 'staging')
   assert.equal(stored.secrets.AUTH_JWT_SECRET, rotated.secrets.AUTH_JWT_SECRET)
   assert.equal(stored.secrets.X_SERVICE_KEY, first.secrets.X_SERVICE_KEY)

@@ -14,6 +14,7 @@ pub mod error;
 pub mod http_check;
 pub mod paths;
 pub mod portfolio;
+pub mod rollback;
 pub mod secrets;
 pub mod wrangler;
 pub mod wrangler_config;

@@ -1,16 +1,17 @@
 // A stand-in for Cloudflare's REST API, for tests only: these machines cannot
-// reach the real one. It answers just the D1 endpoints wrangler calls, with the
+// reach the real one. It answers the D1 and Workers endpoints wrangler calls, with the
 // real envelope {success, errors, messages, result}, keeps what it was asked,
 // and can be told to fail the next matching requests (429 with retry-after, 401).
 // Wrangler reaches it through CLOUDFLARE_API_BASE_URL.
 import http from 'node:http'
 import { before, after } from 'node:test'
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
+import { workersApi } from './workers-api.mjs'
 
 export async function startCloudflareApi({ token, accountId }) {
   const databases = new Map() // uuid -> { uuid, name, migrations: [], hasMigrationsTable, queries: [] }
-  const workers = new Map() // script name -> { bindings: [{ type, name, text? }] }
   const requests = []
+  const routes = []
   const failures = []
 
   const send = (res, status, body, headers = {}) => {
@@ -21,6 +22,7 @@ export async function startCloudflareApi({ token, accountId }) {
   const fail = (res, status, code, message, headers) =>
     send(res, status, { success: false, errors: [{ code, message }], messages: [], result: null }, headers)
 
+  const workers = workersApi({ accountId, ok, fail })
   const byIdOrName = (key) => databases.get(key) ?? [...databases.values()].find((db) => db.name === key)
 
   function query(db, sql) {
@@ -38,24 +40,6 @@ export async function startCloudflareApi({ token, accountId }) {
     const applied = sql.match(/INSERT INTO d1_migrations \(name\)\s*values \('([^']+)'\)/i)
     if (applied) db.migrations.push({ name: applied[1], appliedAt: new Date().toISOString().slice(0, 19).replace('T', ' ') })
     return result([])
-  }
-
-  // Workers script settings: wrangler's `secret bulk` reads them, then PATCHes
-  // all bindings back as multipart form data; `secret list` reads /secrets.
-  function worker(req, res, script, what, body) {
-    const state = workers.get(script) ?? { bindings: [] }
-    if (what === 'secrets' && req.method === 'GET') {
-      return ok(res, state.bindings.filter((b) => b.type === 'secret_text').map(({ name, type }) => ({ name, type })))
-    }
-    if (what === 'settings' && req.method === 'GET') return ok(res, { bindings: state.bindings.map(({ name, type }) => ({ name, type })) })
-    if (what === 'settings' && req.method === 'PATCH') {
-      const settings = body.match(/name="settings"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/)
-      const { bindings } = JSON.parse(settings[1])
-      const kept = bindings.filter((b) => b.text === undefined).map((b) => state.bindings.find((old) => old.name === b.name) ?? b)
-      workers.set(script, { bindings: [...kept, ...bindings.filter((b) => b.text !== undefined)] })
-      return ok(res, { bindings: workers.get(script).bindings.map(({ name, type }) => ({ name, type })) })
-    }
-    return fail(res, 404, 7003, `No route for ${req.method} ${req.url}`)
   }
 
   async function handle(req, res) {
@@ -78,8 +62,22 @@ export async function startCloudflareApi({ token, accountId }) {
     if (url.pathname === '/client/v4/accounts') return ok(res, [{ id: accountId, name: 'Test account' }])
     if (url.pathname === '/client/v4/user') return fail(res, 403, 9109, 'Unauthorized to access requested resource')
 
-    const scripts = url.pathname.match(new RegExp(`^/client/v4/accounts/${accountId}/workers/scripts/([^/]+)/(settings|secrets)$`))
-    if (scripts) return worker(req, res, decodeURIComponent(scripts[1]), scripts[2], body)
+    if (workers.handle(req, res, url.pathname, url.search, body) !== false) return
+    // Every registrable domain (two labels, like example.com) is a zone of the account.
+    if (url.pathname === '/client/v4/zones' && req.method === 'GET') {
+      const name = url.searchParams.get('name') ?? ''
+      const zone = name.split('.').length === 2 ? [{ id: createHash('md5').update(name).digest('hex'), name, account: { id: accountId } }] : []
+      return ok(res, zone)
+    }
+    // Zone routes (pattern -> worker); custom domains are not among them.
+    const zoneRoutes = url.pathname.match(/^\/client\/v4\/zones\/([0-9a-f]+)\/workers\/routes$/)
+    if (zoneRoutes && req.method === 'GET') return ok(res, routes.filter((r) => r.zone === zoneRoutes[1]))
+    if (zoneRoutes && req.method === 'POST') {
+      const { pattern, script } = JSON.parse(body)
+      const route = { id: randomUUID(), zone: zoneRoutes[1], pattern, script }
+      routes.push(route)
+      return ok(res, route)
+    }
 
     const prefix = `/client/v4/accounts/${accountId}/d1/database`
     if (!url.pathname.startsWith(prefix)) return fail(res, 404, 7003, `No route for ${req.method} ${url.pathname}`)
@@ -126,7 +124,8 @@ export async function startCloudflareApi({ token, accountId }) {
   return {
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
     databases,
-    workers,
+    /** Script name -> { versions (newest first), deployments (newest first), secrets: Map, subdomain, domains }. */
+    workers: workers.workers,
     requests,
     /** The next `count` requests matching method and path get this error. */
     failNext({ method = 'POST', path, status, code, message, retryAfter, count = 1 }) {

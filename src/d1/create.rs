@@ -38,33 +38,18 @@ impl Orchestrator {
         let binding = options.binding.unwrap_or("DB");
         names::binding(binding)?;
         let config = self.config_for(options.config);
-        let list = self.account_invocation(config.config_path(), &["d1", "list", "--json"]);
-        let mut create_args = vec!["d1", "create", name, "--no-update-config"];
+        let mut extra = vec![];
         if let Some(l) = options.location {
-            create_args.extend(["--location", l]);
+            extra.extend(["--location", l]);
         }
         if let Some(j) = options.jurisdiction {
-            create_args.extend(["--jurisdiction", j]);
+            extra.extend(["--jurisdiction", j]);
         }
-        let mut create = self.account_invocation(config.config_path(), &create_args);
-        create.idempotent = false;
         if self.options.dry_run {
+            let (list, create) = self.create_invocations(config.config_path(), name, &extra);
             return Ok(json!({"status": "dry-run", "databaseName": name, "binding": binding, "commands": [list.display_argv(), create.display_argv()]}));
         }
-        let (id, created) = match self.find_database(&list, name)? {
-            Some(id) => (id, false),
-            None => (self.create_once(&create, &list, name)?, true),
-        };
-        if created {
-            // The id wrangler printed must be the one the account lists under that name.
-            let listed = self.find_database(&list, name)?;
-            if listed.as_deref() != Some(id.as_str()) {
-                return Err(Error::VerificationFailed(format!(
-                    "wrangler d1 create printed id {id} for {name}, but wrangler d1 list shows {}",
-                    listed.as_deref().unwrap_or("no database of that name")
-                )));
-            }
-        }
+        let (id, created) = self.ensure_database(config.config_path(), name, &extra)?;
         let binding_entry = json!({"binding": binding, "database_name": name, "database_id": id});
         config.add_database_binding(options.environment, &binding_entry)?;
         self.audit(
@@ -81,6 +66,36 @@ impl Orchestrator {
             "environment": options.environment,
             "configPath": config.config_path(),
         }))
+    }
+
+    fn create_invocations(&self, config: &Path, name: &str, extra: &[&str]) -> (Invocation, Invocation) {
+        let list = self.account_invocation(config, &["d1", "list", "--json"]);
+        let mut create = self.account_invocation(config, &[&["d1", "create", name, "--no-update-config"], extra].concat());
+        create.idempotent = false;
+        (list, create)
+    }
+
+    /// The id of the D1 database named exactly `name` (and whether it was
+    /// created now): reused when the account has it, else created, and the
+    /// id wrangler printed confirmed by `d1 list`.
+    pub fn ensure_database(&self, config: &Path, name: &str, extra: &[&str]) -> Result<(String, bool)> {
+        names::database(name)?;
+        let (list, create) = self.create_invocations(config, name, extra);
+        let (id, created) = match self.find_database(&list, name)? {
+            Some(id) => (id, false),
+            None => (self.create_once(&create, &list, name)?, true),
+        };
+        if created {
+            // The id wrangler printed must be the one the account lists under that name.
+            let listed = self.find_database(&list, name)?;
+            if listed.as_deref() != Some(id.as_str()) {
+                return Err(Error::VerificationFailed(format!(
+                    "wrangler d1 create printed id {id} for {name}, but wrangler d1 list shows {}",
+                    listed.as_deref().unwrap_or("no database of that name")
+                )));
+            }
+        }
+        Ok((id, created))
     }
 
     /// `d1 create` once. A transient failure may still have created it, so

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::convert::{Json, text};
 use super::multi_domain_orchestrator::portfolio_options;
 use super::errors::to_js_error;
-use super::task::blocking;
+use super::task::{blocking, settled};
 use crate::domain_config::DomainSpec;
 use crate::portfolio::{self, Portfolio, waves};
 
@@ -104,7 +104,9 @@ impl CrossDomainCoordinator {
     pub fn coordinate_multi_domain_deployment<'env>(&self, env: &'env Env, domains: Value) -> napi::Result<PromiseRaw<'env, Json>> {
         let registered = self.dependencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let graph = graph_of(&domains, &registered);
-        waves(&graph).map_err(|e| to_js_error(env, &e))?;
+        if let Err(e) = waves(&graph) {
+            return settled(env, Err(e));
+        }
         let options = options_for(&self.settings, &graph);
         blocking(
             env,

@@ -1,5 +1,4 @@
-//! `MultiDomainOrchestrator` for JavaScript, local mode: the work is in
-//! `crate::portfolio`. Remote deploys are not built yet and say so.
+//! `MultiDomainOrchestrator` for JavaScript: the work is in `crate::portfolio`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::convert::{Json, credentials, flag, path_in, plain, root_folder, text};
 use super::errors::to_js_error;
-use super::task::blocking;
+use super::task::{blocking, settled};
 use crate::domain_config::DomainSpec;
 use crate::error::Error;
 use crate::portfolio::{self, Portfolio};
@@ -53,16 +52,31 @@ pub struct MultiDomainOrchestratorOptions {
     pub wrangler_path: Option<String>,
     pub cloudflare_token: Option<String>,
     pub cloudflare_account_id: Option<String>,
+    pub cloudflare_settings: Option<CloudflareSettings>,
     /// Local D1, a real build, `wrangler dev` checked over HTTP. Default: true when no credentials are given.
     pub local: Option<bool>,
+    /// Remote: a domain that fails after its deploy started goes back to the version it served before (and its
+    /// database to the bookmark taken before this run's migrations). Default true.
+    pub rollback_enabled: Option<bool>,
+    /// Key of the encrypted secret store (hex or base64 of 32 bytes); else `CLODO_SECRET_KEY`.
+    pub secret_key: Option<String>,
     /// Continue the saved run with this deployment id.
     pub resume: Option<String>,
     #[napi(ts_type = "(event: DeploymentProgress) => void")]
     pub on_progress: Option<Value>,
 }
 
+#[allow(dead_code)]
+#[napi(object)]
+pub struct CloudflareSettings {
+    pub token: Option<String>,
+    pub account_id: Option<String>,
+    pub zone_id: Option<String>,
+    pub zone_name: Option<String>,
+}
+
 /// One service deployed for many domains, each with its own worker, D1
-/// database and checks; resumable. Local mode only so far.
+/// database, secrets and checks; resumable; rolled back when a deploy fails.
 #[napi]
 pub struct MultiDomainOrchestrator {
     options: portfolio::Options,
@@ -86,6 +100,8 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
         skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
         local: flag(v, &["local"]).unwrap_or(credentials.api_token.is_none()),
+        rollback_enabled: flag(v, &["rollbackEnabled", "rollback_enabled"]).unwrap_or(true),
+        secret_key: text(v, &["secretKey", "secret_key"]).map(str::to_owned),
         credentials,
         wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),
         retry: RetryPolicy::default(),
@@ -125,7 +141,10 @@ impl MultiDomainOrchestrator {
 
     /// Runs `work` off the JS thread with progress events going to `onProgress` meanwhile.
     fn run<'env>(&self, env: &'env Env, work: impl FnOnce(&Portfolio) -> crate::error::Result<Value> + Send + 'static) -> napi::Result<PromiseRaw<'env, Json>> {
-        let portfolio = self.portfolio().map_err(|e| to_js_error(env, &e))?;
+        let portfolio = match self.portfolio() {
+            Ok(p) => p,
+            Err(e) => return settled(env, Err(e)),
+        };
         if let Some(f) = &self.on_progress {
             let tsfn = f.borrow_back(env)?.build_threadsafe_function::<Value>().callee_handled::<false>().build()?;
             portfolio.set_progress(Some(Box::new(move |event| {
@@ -174,7 +193,7 @@ impl MultiDomainOrchestrator {
     #[napi(ts_return_type = "Promise<DomainDeployment>")]
     pub fn deploy_single_domain<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
         let Some(spec) = self.options.domains.iter().find(|d| d.domain == domain).cloned() else {
-            return Err(to_js_error(env, &Error::invalid(format!("Domain {domain} not found in portfolio"))));
+            return settled(env, Err(Error::invalid(format!("Domain {domain} not found in portfolio"))));
         };
         self.run(env, move |p| p.deploy_domain(&spec))
     }
@@ -183,6 +202,22 @@ impl MultiDomainOrchestrator {
     #[napi(ts_return_type = "Promise<PortfolioDeployment>")]
     pub fn deploy_portfolio<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
         self.run(env, |p| p.deploy_all())
+    }
+
+    /// Every deployed domain of this run and the commands that would put it back.
+    #[napi(ts_return_type = "Promise<{ deploymentId: string, domains: Array<{ domain: string, workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][] }> }>")]
+    pub fn get_rollback_plan<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.run(env, |p| p.rollback_plan())
+    }
+
+    /// Puts every deployed domain of this run back to the traffic it served before (and, with
+    /// `restoreDatabase`, its database to the bookmark from before the run's migrations).
+    #[napi(ts_args_type = "options?: { restoreDatabase?: boolean, reason?: string }", ts_return_type = "Promise<{ deploymentId: string, success: boolean, rolledBack: number, failed: number, results: Array<{ domain: string, result: RollbackResult }> }>")]
+    pub fn execute_rollback<'env>(&self, env: &'env Env, options: Option<Value>) -> napi::Result<PromiseRaw<'env, Json>> {
+        let options = options.unwrap_or(Value::Null);
+        let restore = flag(&options, &["restoreDatabase", "restore_database"]).unwrap_or(false);
+        let reason = text(&options, &["reason"]).unwrap_or("requested").to_owned();
+        self.run(env, move |p| p.roll_back_all(restore, &reason))
     }
 
     /// Status of every domain and phase in this run.
@@ -212,6 +247,8 @@ pub struct DomainDeployment {
     pub warnings: Vec<String>,
     #[napi(ts_type = "Record<string, { status: 'completed' | 'failed' | 'skipped', message: string, details: unknown, finishedAt: string, durationMs: number }>")]
     pub phase_results: Value,
+    /// Remote, when the domain failed after its deploy started and rollback is on.
+    pub rollback: Option<RollbackResult>,
     /// Dry runs: rendered configs and the argv of every command.
     pub plan: Vec<Value>,
 }
@@ -230,4 +267,23 @@ pub struct PortfolioDeployment {
     #[napi(ts_type = "{ total: number, successful: number, failed: number, successRate: number, averageDuration: number, totalBatches: number }")]
     pub summary: Value,
     pub batches: Vec<Value>,
+}
+
+/// What a rollback did.
+#[allow(dead_code)]
+#[napi(object, object_from_js = false)]
+pub struct RollbackResult {
+    /// `skipped`: the worker had no deployment before, so there was nothing to go back to.
+    #[napi(ts_type = "'completed' | 'skipped' | 'failed'")]
+    pub status: String,
+    pub message: String,
+    pub worker_name: Option<String>,
+    #[napi(ts_type = "Array<{ versionId: string, percentage: number }>")]
+    pub versions: Option<Vec<Value>>,
+    pub database_restored: Option<bool>,
+    pub bookmark: Option<String>,
+    /// The argv of every command run.
+    pub commands: Option<Vec<Vec<String>>>,
+    /// The error code when it failed.
+    pub code: Option<String>,
 }

@@ -1,11 +1,13 @@
 //! MultiDomainOrchestrator's core: one service deployed for many domains,
 //! each with its own rendered config, worker, D1 database and checks, up to
 //! `parallel` domains at once (a sliding window), every phase recorded so a
-//! killed run resumes where it stopped. This first part runs in local mode:
-//! local D1, `deploy --dry-run --outdir` (a real build), then `wrangler dev`
-//! on a free port checked over HTTP.
+//! killed run resumes where it stopped. Local mode: local D1, `deploy
+//! --dry-run --outdir` (a real build), then `wrangler dev` on a free port
+//! checked over HTTP. Remote mode: real databases, secrets, deploys and
+//! health checks, rolled back when a domain fails after its deploy started.
 
 mod phases;
+mod remote;
 pub mod state;
 mod waves;
 
@@ -26,9 +28,10 @@ use state::{DomainRun, RunState};
 
 pub const PHASES: [&str; 6] = ["validation", "initialization", "database", "secrets", "deployment", "post-validation"];
 
-/// Phases whose failure fails the domain; the others only warn.
-pub fn is_critical(phase: &str) -> bool {
-    matches!(phase, "validation" | "initialization" | "database" | "deployment")
+/// Phases whose failure fails the domain; the others only warn. A live
+/// worker failing its health check is a failed deploy; a local one is not.
+pub fn is_critical(phase: &str, local: bool) -> bool {
+    matches!(phase, "validation" | "initialization" | "database" | "deployment") || (phase == "post-validation" && !local)
 }
 
 #[derive(Clone)]
@@ -45,8 +48,12 @@ pub struct Options {
     pub wrangler_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     pub timeout: Duration,
-    /// Local D1, real builds, `wrangler dev`; remote deploys are not built yet.
+    /// Local D1, real builds, `wrangler dev`; else real deploys to Cloudflare.
     pub local: bool,
+    /// Remote: put a domain back to its rollback point when it fails after its deploy started.
+    pub rollback_enabled: bool,
+    /// The secret store's key (else `CLODO_SECRET_KEY`).
+    pub secret_key: Option<String>,
 }
 
 /// A progress event: `{domain, phase, status, message, elapsedMs}`.
@@ -63,9 +70,9 @@ pub struct Portfolio {
 impl Portfolio {
     /// A new run, or (with `resume`) the saved run of that id.
     pub fn new(options: Options, resume: Option<&str>, progress: Option<Progress>) -> Result<Portfolio> {
-        if !options.local {
+        if !options.local && options.credentials.api_token.is_none() {
             return Err(crate::error::Error::invalid(
-                "Remote deploys are not built yet in clodo: use local: true (local D1, a real build, wrangler dev) until they land",
+                "Remote deploys need a Cloudflare API token: pass cloudflareToken (or cloudflareSettings.token), or use local: true",
             ));
         }
         for spec in &options.domains {
@@ -243,13 +250,17 @@ impl Portfolio {
             let message = run.message.clone();
             self.record(domain, phase, run)?;
             if status == "failed" {
-                if is_critical(phase) {
+                if is_critical(phase, self.options.local) {
                     failed = Some(format!("{phase}: {message}"));
                     break;
                 }
                 warnings.push(format!("{phase}: {message}"));
             }
         }
+        let rollback = match &failed {
+            Some(reason) if self.should_roll_back(domain) => Some(self.roll_back_domain(domain, &context, reason)?),
+            _ => None,
+        };
         let status = match (&failed, warnings.is_empty()) {
             (Some(_), _) => "failed",
             (None, true) => "completed",
@@ -281,8 +292,81 @@ impl Portfolio {
             "error": failed,
             "warnings": warnings,
             "phaseResults": phase_results,
+            "rollback": rollback,
             "plan": context.plan,
         }))
+    }
+
+    /// Remote runs with rollback on, once the domain's deployment phase has started.
+    fn should_roll_back(&self, domain: &str) -> bool {
+        let o = &self.options;
+        let deploy_started = self.lock().domains.get(domain).is_some_and(|d| d.phases.contains_key("deployment"));
+        !o.local && o.rollback_enabled && !o.dry_run && deploy_started
+    }
+
+    /// Rolls the domain back, recorded in its state and announced as a `rollback` phase event.
+    fn roll_back_domain(&self, domain: &str, context: &phases::Context, reason: &str) -> Result<Value> {
+        self.emit(domain, "rollback", "started", reason);
+        let outcome = context.roll_back(reason).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
+        {
+            let mut state = self.lock();
+            if let Some(d) = state.domains.get_mut(domain) {
+                d.rollback = Some(outcome.clone());
+            }
+            state.save()?;
+        }
+        self.emit(domain, "rollback", outcome["status"].as_str().unwrap_or("failed"), outcome["message"].as_str().unwrap_or_default());
+        Ok(outcome)
+    }
+
+    /// Every domain of this run that deployed, with the commands that would put it back.
+    pub fn rollback_plan(&self) -> Result<Value> {
+        let runner = self.runner.get()?;
+        let mut plan = vec![];
+        for (domain, point) in self.rollback_points() {
+            let worker = crate::rollback::Worker { runner, config: &point.config_path, cwd: &self.options.service_path, timeout: self.options.timeout };
+            let commands: Vec<Vec<String>> = worker.plan(&point, true, "clodo rollback").iter().map(|inv| inv.display_argv()).collect();
+            plan.push(json!({"domain": domain, "workerName": point.worker_name, "versions": point.versions, "bookmark": point.bookmark, "commands": commands}));
+        }
+        Ok(json!({"deploymentId": self.deployment_id(), "domains": plan}))
+    }
+
+    /// Puts every deployed domain of this run back to its rollback point.
+    pub fn roll_back_all(&self, restore_database: bool, reason: &str) -> Result<Value> {
+        let mut results = vec![];
+        for (domain, point) in self.rollback_points() {
+            let outcome = remote::roll_back_to(self, &point, restore_database, reason).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
+            self.emit(&domain, "rollback", outcome["status"].as_str().unwrap_or("failed"), outcome["message"].as_str().unwrap_or_default());
+            let mut state = self.lock();
+            if let Some(d) = state.domains.get_mut(&domain) {
+                d.rollback = Some(outcome.clone());
+            }
+            if !self.options.dry_run {
+                state.save()?;
+            }
+            results.push(json!({"domain": domain, "result": outcome}));
+        }
+        let failed = results.iter().filter(|r| r["result"]["status"] == "failed").count();
+        Ok(json!({"deploymentId": self.deployment_id(), "success": failed == 0, "rolledBack": results.len() - failed, "failed": failed, "results": results}))
+    }
+
+    /// Domains whose deployment phase started, with the point recorded before it.
+    fn rollback_points(&self) -> Vec<(String, crate::rollback::RollbackPoint)> {
+        let state = self.lock();
+        state
+            .domains
+            .iter()
+            .filter(|(_, d)| d.phases.contains_key("deployment"))
+            .filter_map(|(domain, d)| {
+                let init = d.phases.get("initialization")?;
+                let mut point: crate::rollback::RollbackPoint = serde_json::from_value(init.details["rollbackPoint"].clone()).ok()?;
+                if let Some(bookmark) = d.phases.get("database").and_then(|p| p.details["bookmark"].as_str()) {
+                    point.bookmark = Some(bookmark.to_owned());
+                    point.database = init.details["databaseName"].as_str().map(str::to_owned);
+                }
+                Some((domain.clone(), point))
+            })
+            .collect()
     }
 
     fn set_status(&self, domain: &str, status: &str) {

@@ -1,4 +1,5 @@
-//! The six phases of one domain, in local mode.
+//! The six phases of one domain. Local mode: local D1, a real build and
+//! `wrangler dev`; the remote parts are in `remote.rs`.
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -6,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::Portfolio;
+use crate::rollback::RollbackPoint;
 use super::state::PhaseRun;
 use crate::d1::parse_apply_output;
 use crate::deploy_check::{CheckOptions, Checker, Level};
@@ -20,11 +22,11 @@ pub struct Outcome {
     pub details: Value,
 }
 
-fn done(message: impl Into<String>, details: Value) -> Result<Outcome> {
+pub(super) fn done(message: impl Into<String>, details: Value) -> Result<Outcome> {
     Ok(Outcome { status: "completed", message: message.into(), details })
 }
 
-fn skipped(message: impl Into<String>) -> Result<Outcome> {
+pub(super) fn skipped(message: impl Into<String>) -> Result<Outcome> {
     Ok(Outcome { status: "skipped", message: message.into(), details: Value::Null })
 }
 
@@ -37,9 +39,12 @@ pub fn phase_run(outcome: Result<Outcome>, took: Duration) -> PhaseRun {
 }
 
 pub struct Context<'a> {
-    portfolio: &'a Portfolio,
-    spec: DomainSpec,
-    rendered: Option<Rendered>,
+    pub(super) portfolio: &'a Portfolio,
+    pub(super) spec: DomainSpec,
+    pub(super) rendered: Option<Rendered>,
+    /// Remote: the worker's traffic before this run, and the bookmark from before its migrations.
+    pub rollback_point: Option<RollbackPoint>,
+    pub(super) migrations_applied: usize,
     pub url: Option<String>,
     /// Dry runs: the rendered config and the argv of every command.
     pub plan: Vec<Value>,
@@ -49,14 +54,23 @@ impl<'a> Context<'a> {
     pub fn new(portfolio: &'a Portfolio, spec: &DomainSpec) -> Context<'a> {
         let mut spec = spec.clone();
         // Local mode: no custom domain to claim.
-        spec.custom_domain = false;
-        Context { portfolio, spec, rendered: None, url: None, plan: vec![] }
+        spec.custom_domain &= !portfolio.options.local;
+        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, url: None, plan: vec![] }
     }
 
     /// What a phase done in an earlier run left for the later ones.
     pub fn restore(&mut self, phase: &str, details: &Value) {
         if phase == "initialization" {
+            self.spec.database_id = details["databaseId"].as_str().map(str::to_owned).or(self.spec.database_id.take());
             self.rendered = self.render().ok();
+            self.rollback_point = serde_json::from_value(details["rollbackPoint"].clone()).ok();
+        }
+        if phase == "database" {
+            self.migrations_applied = details["migrationsApplied"].as_u64().unwrap_or(0) as usize;
+            if let (Some(point), Some(bookmark)) = (self.rollback_point.as_mut(), details["bookmark"].as_str()) {
+                point.bookmark = Some(bookmark.to_owned());
+                point.database = Some(self.spec.database_name());
+            }
         }
         if let Some(url) = details["url"].as_str() {
             self.url = Some(url.to_owned());
@@ -68,32 +82,35 @@ impl<'a> Context<'a> {
             "validation" => self.validation(),
             "initialization" => self.initialization(),
             "database" => self.database(),
-            "secrets" => skipped("local mode: nothing to upload (secrets go to Cloudflare in remote mode)"),
-            "deployment" => self.deployment(),
-            _ => self.post_validation(),
+            "secrets" if self.o().local => skipped("local mode: nothing to upload (secrets go to Cloudflare in remote mode)"),
+            "secrets" => self.upload_secrets(),
+            "deployment" if self.o().local => self.deployment(),
+            "deployment" => self.deploy_remote(),
+            _ if self.o().local => self.post_validation(),
+            _ => self.check_deployed(),
         }
     }
 
-    fn o(&self) -> &super::Options {
+    pub(super) fn o(&self) -> &super::Options {
         &self.portfolio.options
     }
 
-    fn render(&self) -> Result<Rendered> {
+    pub(super) fn render(&self) -> Result<Rendered> {
         render(&self.o().config_path, &self.spec, &self.o().service_path.join(".clodo").join("rendered"))
     }
 
-    fn rendered(&self) -> Result<&Rendered> {
+    pub(super) fn rendered(&self) -> Result<&Rendered> {
         self.rendered.as_ref().ok_or_else(|| Error::invalid("the domain's config was not rendered"))
     }
 
-    fn invocation(&self, args: &[&str]) -> Result<Invocation> {
+    pub(super) fn invocation(&self, args: &[&str]) -> Result<Invocation> {
         let mut inv = Invocation::new(args.iter().map(|a| a.to_string()).collect(), &self.rendered()?.path, &self.o().service_path);
         inv.timeout = self.o().timeout;
         Ok(inv)
     }
 
     /// Runs a command, or in a dry run adds its argv to the plan.
-    fn run_command(&mut self, inv: &Invocation) -> Result<Option<crate::wrangler::Outcome>> {
+    pub(super) fn run_command(&mut self, inv: &Invocation) -> Result<Option<crate::wrangler::Outcome>> {
         if self.o().dry_run {
             self.plan.push(json!({"command": inv.display_argv()}));
             return Ok(None);
@@ -107,7 +124,7 @@ impl<'a> Context<'a> {
             config_path: Some(self.o().config_path.clone()),
             environment: self.o().environment.clone(),
             level: Level::Basic,
-            remote: Some(false),
+            remote: Some(!self.o().local),
             wrangler_path: self.o().wrangler_path.clone(),
             credentials: self.o().credentials.clone(),
         });
@@ -119,23 +136,42 @@ impl<'a> Context<'a> {
     }
 
     fn initialization(&mut self) -> Result<Outcome> {
+        // Remote: the database's real id goes into the rendered config.
+        let database = match self.o().local {
+            true => Value::Null,
+            false => self.ensure_database()?,
+        };
         let rendered = self.render()?;
-        let details = json!({"configPath": rendered.path, "workerName": self.spec.worker_name(), "databaseName": self.spec.database_name()});
+        let mut details = json!({"configPath": rendered.path, "workerName": self.spec.worker_name(), "databaseName": self.spec.database_name()});
         if self.o().dry_run {
             self.plan.push(json!({"configPath": rendered.path, "config": rendered.config}));
         } else {
             rendered.write()?;
         }
         self.rendered = Some(rendered);
+        if !self.o().local {
+            details["databaseId"] = database["databaseId"].clone();
+            details["databaseCreated"] = database["created"].clone();
+            details["rollbackPoint"] = self.record_rollback_point()?;
+        }
         done(format!("rendered its own config for worker {}", self.spec.worker_name()), details)
     }
 
     fn database(&mut self) -> Result<Outcome> {
-        let inv = self.invocation(&["d1", "migrations", "apply", &self.spec.binding.clone(), "--local"])?;
+        let mode = if self.o().local { "--local" } else { "--remote" };
+        let bookmark = match self.o().local {
+            true => None,
+            false => self.bookmark_before_migrations()?,
+        };
+        let inv = self.invocation(&["d1", "migrations", "apply", &self.spec.binding.clone(), mode])?;
         let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
         let report = parse_apply_output(&outcome.stdout);
+        self.migrations_applied = report.applied.len();
         match outcome.failure {
-            None => done(format!("{} migration(s) applied to {}", report.applied.len(), self.spec.database_name()), json!({"migrationsApplied": report.applied.len(), "migrations": report.applied})),
+            None => done(
+                format!("{} migration(s) applied to {}", report.applied.len(), self.spec.database_name()),
+                json!({"migrationsApplied": report.applied.len(), "migrations": report.applied, "bookmark": bookmark}),
+            ),
             Some((_, message)) => {
                 let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
                 Err(Error::invalid(format!("migrations of {}: {file}{message}", self.spec.database_name())))
@@ -175,18 +211,24 @@ impl<'a> Context<'a> {
         let scratch = tempfile::tempdir().map_err(|e| Error::io("create a scratch folder in", &std::env::temp_dir(), e))?;
         let server = self.portfolio.runner.get()?.start(&inv, &scratch.path().join("output.ndjson"))?;
         let url = server.url.clone();
-        let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), ..TestOptions::default() };
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
-        let check = runtime.block_on(async {
-            let client = http_check::client(options.timeout)?;
-            Ok::<_, Error>(http_check::probe(&client, "health", &http_check::join_url(&url, &options.health_path), &options, Instant::now()).await)
-        })?;
+        let check = check_health(&url);
         drop(server);
-        self.url = Some(url.clone());
-        match check.passed {
-            true => done(format!("{url}/health answered {}", check.status.unwrap_or(0)), json!({"url": url, "health": check.to_json()})),
-            false => Err(Error::invalid(format!("{url}/health: {}", check.error.unwrap_or_default()))),
-        }
+        self.url = Some(url);
+        check
+    }
+}
+
+/// `GET <url>/health` with ProductionTester's probe (retried while it warms up).
+pub(super) fn check_health(url: &str) -> Result<Outcome> {
+    let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), ..TestOptions::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
+    let check = runtime.block_on(async {
+        let client = http_check::client(options.timeout)?;
+        Ok::<_, Error>(http_check::probe(&client, "health", &http_check::join_url(url, &options.health_path), &options, Instant::now()).await)
+    })?;
+    match check.passed {
+        true => done(format!("{url}/health answered {}", check.status.unwrap_or(0)), json!({"url": url, "health": check.to_json()})),
+        false => Err(Error::invalid(format!("{url}/health: {}", check.error.unwrap_or_default()))),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct DomainRun {
     pub url: Option<String>,
     pub worker_name: Option<String>,
     pub duration_ms: u64,
+    /// What a rollback of this domain did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -219,14 +219,23 @@ impl SecretManager {
             Some(env) => vec!["--env".into(), env],
             None => vec![],
         };
+        self.deploy_to(domain, environment, secrets, config.config_path(), env_args)
+    }
+
+    /// Uploads secrets to the worker that `config` (with `env_args`) names.
+    pub fn deploy_to(&self, domain: &str, environment: &str, secrets: &IndexMap<String, String>, config: &Path, env_args: Vec<String>) -> Result<Value> {
+        check_scope(domain, environment)?;
+        for name in secrets.keys() {
+            check_name(name)?;
+        }
         let values: Vec<String> = secrets.values().cloned().collect();
-        let mut bulk = Invocation::new([vec!["secret".into(), "bulk".into()], env_args.clone()].concat(), config.config_path(), &self.options.project_root);
+        let mut bulk = Invocation::new([vec!["secret".into(), "bulk".into()], env_args.clone()].concat(), config, &self.options.project_root);
         bulk.stdin = Some(serde_json::to_vec(secrets).unwrap_or_default());
         bulk.redact = values.clone();
         bulk.timeout = self.options.execution_timeout;
         let mut list = Invocation::new(
             [vec!["secret".into(), "list".into(), "--format".into(), "json".into()], env_args].concat(),
-            config.config_path(),
+            config,
             &self.options.project_root,
         );
         list.redact = values;

@@ -1,0 +1,125 @@
+// MultiDomainOrchestrator in remote mode. Cloudflare's API cannot be reached
+// from these machines, so the real wrangler talks to the API stand-in in
+// ./support (CLOUDFLARE_API_BASE_URL): every domain gets its own D1 database,
+// worker, secrets and custom domain; a deploy whose health check fails is
+// rolled back to the version recorded before it, database included.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { clodo, rejection, root } from './helpers.mjs'
+import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
+
+const { MultiDomainOrchestrator } = clodo
+const token = 'remote-portfolio-token'
+const accountId = 'f3b5c1a9e8d74c2b9a6e0d1c2b3a4f5e'
+const api = cloudflareApiForTests({ token, accountId })
+const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
+const secretKey = '5a'.repeat(32)
+
+function exampleService() {
+  const dir = mkdtempSync(join(tmpdir(), 'clodo-remote-portfolio-'))
+  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true })
+  return dir
+}
+
+function orchestrator(servicePath, domains, extra = {}) {
+  return new MultiDomainOrchestrator({
+    servicePath, domains, environment: 'staging', parallelDeployments: 2, wranglerPath, secretKey,
+    cloudflareSettings: { token, accountId }, ...extra,
+  })
+}
+
+const databaseNamed = (name) => [...api.databases.values()].find((db) => db.name === name)
+
+test('each domain deploys its own worker with its own database, secrets and custom domain', async () => {
+  const servicePath = exampleService()
+  const domains = ['shop.example.com', 'blog.example.org']
+  const events = []
+  const result = await orchestrator(servicePath, domains, { skipTests: true, onProgress: (e) => events.push(e) }).deployPortfolio()
+  assert.deepEqual(result.summary.successful, 2, JSON.stringify(result.results.map((r) => r.phaseResults), null, 1))
+
+  for (const domain of domains) {
+    const dashed = domain.replaceAll('.', '-')
+    const workerName = `data-service-${dashed}-staging`
+    const worker = api.workers.get(workerName)
+    assert.ok(worker, `worker ${workerName} was deployed`)
+    const db = databaseNamed(`${dashed}-staging-db`)
+    assert.ok(db, 'its own database was created')
+    assert.deepEqual(db.migrations.map((m) => m.name), ['0001_items.sql', '0002_seed.sql'])
+    const deployed = worker.versions.find((v) => v.id === worker.deployments[0].versions[0].version_id)
+    const d1 = deployed.resources.bindings.find((b) => b.type === 'd1')
+    assert.equal(d1.id, db.uuid, 'the worker is bound to its own database id, as wrangler created it')
+    const vars = Object.fromEntries(deployed.resources.bindings.filter((b) => b.type === 'plain_text').map((b) => [b.name, b.text]))
+    assert.equal(vars.DOMAIN, domain)
+    assert.equal(vars.DATABASE_NAME, `${dashed}-staging-db`)
+    assert.equal(worker.secrets.size, 10)
+    assert.deepEqual(worker.domains, [`staging-data-service.${domain}`])
+
+    const r = result.results.find((x) => x.domain === domain)
+    assert.equal(r.url, `https://staging-data-service.${domain}`)
+    assert.equal(r.phaseResults.deployment.details.versionId, deployed.id)
+    assert.equal(r.phaseResults.initialization.details.databaseId, db.uuid)
+    assert.deepEqual(r.phaseResults.initialization.details.rollbackPoint.versions, [], 'no worker existed before')
+  }
+  // Secret values went through stdin: no request line, no event, no result carries one.
+  const values = [...api.workers.get('data-service-shop-example-com-staging').secrets.values()]
+  const printed = JSON.stringify({ result, events })
+  for (const value of values) assert.equal(printed.includes(value), false)
+})
+
+test('a deploy whose health check fails goes back to the version and database bookmark from before it', async () => {
+  const servicePath = exampleService()
+  const domains = ['rollback.example.net']
+  const first = await orchestrator(servicePath, domains, { skipTests: true }).deployPortfolio()
+  assert.equal(first.summary.successful, 1)
+  const worker = api.workers.get('data-service-rollback-example-net-staging')
+  const before = worker.deployments[0].versions
+
+  writeFileSync(join(servicePath, 'migrations', '0003_flags.sql'), 'CREATE TABLE flags (name TEXT PRIMARY KEY);\n')
+  const events = []
+  // Its custom domain does not resolve from here, so /health fails after the deploy: a failed deploy.
+  const second = await orchestrator(servicePath, domains, { onProgress: (e) => events.push(e) }).deployPortfolio()
+  const r = second.results[0]
+  assert.equal(r.status, 'failed')
+  assert.match(r.error, /^post-validation: https:\/\/staging-data-service\.rollback\.example\.net\/health/)
+  assert.equal(r.phaseResults.database.details.migrationsApplied, 1)
+  assert.deepEqual(r.rollback.versions.map((v) => v.versionId), before.map((v) => v.version_id))
+  assert.equal(r.rollback.status, 'completed')
+  assert.equal(r.rollback.databaseRestored, true)
+
+  assert.notEqual(r.phaseResults.deployment.details.versionId, before[0].version_id, 'a new version was deployed first')
+  assert.deepEqual(worker.deployments[0].versions, before, 'the worker serves the recorded version again')
+  const restore = api.requests.find((q) => q.path.endsWith('/time_travel/restore'))
+  assert.ok(restore, 'the database went back to its bookmark')
+  assert.equal(new URLSearchParams(restore.search).get('bookmark'), r.phaseResults.database.details.bookmark)
+  assert.deepEqual(events.filter((e) => e.phase === 'rollback').map((e) => e.status), ['started', 'completed'])
+})
+
+test('executeRollback puts every deployed domain of the run back; a worker new in this run is left alone', async () => {
+  const servicePath = exampleService()
+  const domains = ['again.example.com', 'fresh.example.com']
+  await orchestrator(servicePath, ['again.example.com'], { skipTests: true }).deployPortfolio()
+  const earlier = api.workers.get('data-service-again-example-com-staging').deployments[0].versions
+
+  const o = orchestrator(servicePath, domains, { skipTests: true })
+  const run = await o.deployPortfolio()
+  assert.equal(run.summary.successful, 2)
+  const plan = await o.getRollbackPlan()
+  const again = plan.domains.find((d) => d.domain === 'again.example.com')
+  assert.deepEqual(again.commands[0].slice(0, 3), ['wrangler', 'rollback', earlier[0].version_id])
+
+  const rolled = await o.executeRollback({ reason: 'release withdrawn' })
+  assert.equal(rolled.success, true)
+  const byDomain = Object.fromEntries(rolled.results.map((x) => [x.domain, x.result]))
+  assert.equal(byDomain['again.example.com'].status, 'completed')
+  assert.equal(byDomain['fresh.example.com'].status, 'skipped')
+  assert.deepEqual(api.workers.get('data-service-again-example-com-staging').deployments[0].versions, earlier)
+})
+
+test('remote mode without a token is refused before anything runs', async () => {
+  const error = await rejection(new MultiDomainOrchestrator({ servicePath: exampleService(), domains: ['a.example.com'], local: false }).deployPortfolio())
+  assert.equal(error.code, 'E_INVALID_INPUT')
+  assert.match(error.message, /need a Cloudflare API token/)
+})

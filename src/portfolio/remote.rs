@@ -1,0 +1,132 @@
+//! The remote parts of a domain's phases: its own D1 database (reused or
+//! created, real id), a rollback point taken before anything changes, a
+//! Time Travel bookmark before its migrations, its secrets uploaded to its
+//! own worker, a real `wrangler deploy` read from the ND-JSON output, the
+//! deployed URL checked, and the rollback when it fails after that.
+
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+use super::phases::{Context, Outcome, check_health, done, skipped};
+use crate::error::{Error, Result};
+use crate::rollback::{RollbackPoint, Worker};
+use crate::wrangler::deployment_from_events;
+
+impl Context<'_> {
+    fn worker<'r>(&'r self, runner: &'r crate::wrangler::Runner) -> Result<Worker<'r>> {
+        Ok(Worker { runner, config: &self.rendered()?.path, cwd: &self.o().service_path, timeout: self.o().timeout })
+    }
+
+    fn d1(&self) -> crate::d1::Orchestrator {
+        let o = self.o();
+        let mut options = crate::d1::Options::new(&o.service_path);
+        options.credentials = o.credentials.clone();
+        options.wrangler_path = o.wrangler_path.clone();
+        options.retry = o.retry.clone();
+        options.dry_run = o.dry_run;
+        crate::d1::Orchestrator::new(options)
+    }
+
+    /// The domain's database by exact name, created when missing; its id goes into the rendered config.
+    pub(super) fn ensure_database(&mut self) -> Result<Value> {
+        let name = self.spec.database_name();
+        if self.o().dry_run {
+            self.plan.push(json!({"command": ["wrangler", "d1", "list", "--json"], "then": format!("wrangler d1 create {name} when it is not listed")}));
+            return Ok(json!({"databaseName": name}));
+        }
+        let (id, created) = self.d1().ensure_database(&self.o().config_path, &name, &[])?;
+        self.spec.database_id = Some(id.clone());
+        Ok(json!({"databaseName": name, "databaseId": id, "created": created}))
+    }
+
+    /// What the worker serves before this run changes anything.
+    pub(super) fn record_rollback_point(&mut self) -> Result<Value> {
+        if self.o().dry_run {
+            self.plan.push(json!({"command": self.invocation(&["deployments", "list", "--json"])?.display_argv()}));
+            return Ok(Value::Null);
+        }
+        let runner = self.portfolio.runner.get()?;
+        let point = self.worker(runner)?.create_point(&self.spec.worker_name(), None)?;
+        self.rollback_point = Some(point.clone());
+        Ok(serde_json::to_value(point).unwrap_or_default())
+    }
+
+    /// The bookmark that undoes this run's migrations.
+    pub(super) fn bookmark_before_migrations(&mut self) -> Result<Option<String>> {
+        let database = self.spec.database_name();
+        if self.o().dry_run {
+            self.plan.push(json!({"command": self.invocation(&["d1", "time-travel", "info", &database, "--json"])?.display_argv()}));
+            return Ok(None);
+        }
+        let runner = self.portfolio.runner.get()?;
+        let bookmark = self.worker(runner)?.bookmark(&database)?;
+        if let Some(point) = self.rollback_point.as_mut() {
+            point.database = Some(database);
+            point.bookmark = Some(bookmark.clone());
+        }
+        Ok(Some(bookmark))
+    }
+
+    /// The domain's stored secrets (generated the first time) onto its own worker.
+    pub(super) fn upload_secrets(&mut self) -> Result<Outcome> {
+        let o = self.o();
+        let mut options = crate::secrets::Options::new(&o.service_path);
+        options.credentials = o.credentials.clone();
+        options.wrangler_path = o.wrangler_path.clone();
+        options.key = o.secret_key.clone();
+        options.dry_run = o.dry_run;
+        let manager = crate::secrets::SecretManager::new(options);
+        let domain = self.spec.domain.clone();
+        let generate = crate::secrets::GenerateOptions { reuse_existing: true, ..Default::default() };
+        let generated = manager.generate(&domain, &o.environment, &generate)?;
+        let secrets: IndexMap<String, String> = serde_json::from_value(generated["secrets"].clone()).unwrap_or_default();
+        let config = self.rendered()?.path.clone();
+        let uploaded = manager.deploy_to(&domain, &self.o().environment, &secrets, &config, vec![])?;
+        if self.o().dry_run {
+            self.plan.push(json!({"commands": uploaded["commands"]}));
+            return skipped("dry run");
+        }
+        let names = uploaded["deployed"].clone();
+        done(format!("{} secret(s) on worker {}, checked with secret list", secrets.len(), self.spec.worker_name()), json!({"names": names, "reused": generated["summary"]["reused"]}))
+    }
+
+    /// `wrangler deploy` of the rendered config; URL and version from its ND-JSON output.
+    pub(super) fn deploy_remote(&mut self) -> Result<Outcome> {
+        let message = format!("clodo {}", self.portfolio.deployment_id());
+        let inv = self.invocation(&["deploy", "--message", &message])?;
+        let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
+        if let Some((kind, message)) = outcome.failure {
+            return Err(Error::Wrangler { kind, command: inv.display_argv().join(" "), message: format!("wrangler deploy failed: {message}") });
+        }
+        let deployment = deployment_from_events(&outcome.events)
+            .ok_or_else(|| Error::invalid("wrangler deploy succeeded but wrote no deploy event to its output file"))?;
+        self.url = deployment.url.clone();
+        let details = json!({"url": deployment.url, "versionId": deployment.version_id, "targets": deployment.targets, "workerName": deployment.worker_name});
+        let version = deployment.version_id.as_deref().unwrap_or("an unknown version");
+        done(format!("deployed {} as {version}", self.spec.worker_name()), details)
+    }
+
+    /// The deployed worker's `/health`.
+    pub(super) fn check_deployed(&mut self) -> Result<Outcome> {
+        if self.o().skip_tests || self.o().dry_run {
+            return skipped(if self.o().dry_run { "dry run" } else { "skipTests" });
+        }
+        let url = self.url.clone().ok_or_else(|| Error::invalid("wrangler reported no URL for the worker (no workers.dev and no custom domain)"))?;
+        check_health(&url)
+    }
+
+    /// Back to the rollback point: the worker's earlier traffic and, when this
+    /// run's migrations ran, the database's bookmark.
+    pub fn roll_back(&self, reason: &str) -> Result<Value> {
+        let point = self.rollback_point.clone().ok_or_else(|| Error::invalid("no rollback point was recorded for this domain"))?;
+        roll_back_to(self.portfolio, &point, self.migrations_applied > 0, reason)
+    }
+}
+
+pub fn roll_back_to(portfolio: &super::Portfolio, point: &RollbackPoint, restore_database: bool, reason: &str) -> Result<Value> {
+    let runner = portfolio.runner.get()?;
+    let worker = Worker { runner, config: &point.config_path, cwd: &portfolio.options.service_path, timeout: portfolio.options.timeout };
+    // wrangler keeps messages to 120 characters.
+    let message: String = format!("clodo rollback: {reason}").chars().take(120).collect();
+    worker.execute(point, restore_database, &message)
+}

@@ -1,0 +1,193 @@
+//! Rollback points and rollbacks for one worker: what traffic it served
+//! before a change (every version and its share, from `deployments list
+//! --json`) and, when a D1 migration ran, the Time Travel bookmark taken just
+//! before it. A rollback redeploys exactly that traffic (`rollback <id>`, or
+//! `versions deploy a@p% b@q%` for a split) and, when asked, restores the
+//! bookmark; then it reads the deployments again to prove it took.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result, WranglerFailure};
+use crate::wrangler::{Invocation, Runner};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Traffic {
+    pub version_id: String,
+    pub percentage: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackPoint {
+    pub worker_name: String,
+    /// The config the worker is deployed from (a domain's rendered one).
+    pub config_path: PathBuf,
+    /// What the worker served; empty when it did not exist yet.
+    pub versions: Vec<Traffic>,
+    /// The D1 database (name) and its bookmark from before a migration.
+    pub database: Option<String>,
+    pub bookmark: Option<String>,
+    pub created_at: String,
+}
+
+/// Where the commands run and how long each may take.
+pub struct Worker<'a> {
+    pub runner: &'a Runner,
+    pub config: &'a Path,
+    pub cwd: &'a Path,
+    pub timeout: Duration,
+}
+
+impl Worker<'_> {
+    fn invocation(&self, args: &[&str]) -> Invocation {
+        let mut inv = Invocation::new(args.iter().map(|a| a.to_string()).collect(), self.config, self.cwd);
+        inv.timeout = self.timeout;
+        inv
+    }
+
+    /// The traffic of the worker's latest deployment; empty when the worker does not exist.
+    pub fn current_traffic(&self) -> Result<Vec<Traffic>> {
+        let inv = self.invocation(&["deployments", "list", "--json"]);
+        let outcome = match self.runner.run(&inv) {
+            Ok(outcome) => outcome,
+            Err(Error::Wrangler { kind: WranglerFailure::NotFound, .. }) => return Ok(vec![]),
+            Err(e) => return Err(e),
+        };
+        let deployments: Value = serde_json::from_str(outcome.stdout.trim()).map_err(|e| Error::Wrangler {
+            kind: WranglerFailure::Other,
+            command: inv.display_argv().join(" "),
+            message: format!("`deployments list --json` printed no JSON ({e}): {}", outcome.stdout.trim()),
+        })?;
+        // wrangler lists them oldest first.
+        let latest = deployments.as_array().and_then(|all| all.last()).cloned().unwrap_or(Value::Null);
+        Ok(traffic_of(&latest))
+    }
+
+    /// The worker's current traffic and, for `database`, its bookmark now.
+    pub fn create_point(&self, worker_name: &str, database: Option<&str>) -> Result<RollbackPoint> {
+        let bookmark = match database {
+            Some(db) => Some(self.bookmark(db)?),
+            None => None,
+        };
+        Ok(RollbackPoint {
+            worker_name: worker_name.to_owned(),
+            config_path: self.config.to_path_buf(),
+            versions: self.current_traffic()?,
+            database: database.map(str::to_owned),
+            bookmark,
+            created_at: crate::audit_log::now_iso(),
+        })
+    }
+
+    /// The remote database's current Time Travel bookmark.
+    pub fn bookmark(&self, database: &str) -> Result<String> {
+        let inv = self.invocation(&["d1", "time-travel", "info", database, "--json"]);
+        let outcome = self.runner.run(&inv)?;
+        let value: Value = serde_json::from_str(outcome.stdout.trim()).unwrap_or(Value::Null);
+        value["bookmark"].as_str().map(str::to_owned).ok_or_else(|| Error::Wrangler {
+            kind: WranglerFailure::Other,
+            command: inv.display_argv().join(" "),
+            message: format!("`d1 time-travel info` gave no bookmark: {}", outcome.stdout.trim()),
+        })
+    }
+
+    /// The commands a rollback to `point` runs, in order.
+    pub fn plan(&self, point: &RollbackPoint, restore_database: bool, message: &str) -> Vec<Invocation> {
+        let mut steps = vec![];
+        match point.versions.as_slice() {
+            [] => {}
+            [only] => steps.push(self.invocation(&["rollback", &only.version_id, "-y", "--message", message])),
+            split => {
+                let specs: Vec<String> = split.iter().map(|t| format!("{}@{}%", t.version_id, t.percentage)).collect();
+                let mut args = vec!["versions", "deploy"];
+                args.extend(specs.iter().map(String::as_str));
+                args.extend(["-y", "--message", message]);
+                steps.push(self.invocation(&args));
+            }
+        }
+        if let (true, Some(db), Some(bookmark)) = (restore_database, &point.database, &point.bookmark) {
+            steps.push(self.invocation(&["d1", "time-travel", "restore", db, "--bookmark", bookmark, "--json"]));
+        }
+        steps
+    }
+
+    /// Puts the worker (and, when asked, its database) back to `point`, then checks the traffic.
+    pub fn execute(&self, point: &RollbackPoint, restore_database: bool, message: &str) -> Result<Value> {
+        if point.versions.is_empty() && !(restore_database && point.bookmark.is_some()) {
+            return Ok(json!({
+                "status": "skipped",
+                "workerName": point.worker_name,
+                "message": format!("{} had no deployment before this change: there is no earlier version to go back to, so it was left as it is", point.worker_name),
+            }));
+        }
+        let mut commands = vec![];
+        for inv in self.plan(point, restore_database, message) {
+            self.runner.run(&inv)?;
+            commands.push(inv.display_argv());
+        }
+        let now = self.current_traffic()?;
+        if !point.versions.is_empty() && !same_traffic(&now, &point.versions) {
+            return Err(Error::VerificationFailed(format!(
+                "rolled {} back, but its deployments now show {} instead of {}",
+                point.worker_name,
+                describe(&now),
+                describe(&point.versions)
+            )));
+        }
+        Ok(json!({
+            "status": "completed",
+            "workerName": point.worker_name,
+            "versions": point.versions,
+            "databaseRestored": restore_database && point.bookmark.is_some(),
+            "bookmark": point.bookmark,
+            "commands": commands,
+            "message": format!("{} serves {} again", point.worker_name, describe(&point.versions)),
+        }))
+    }
+}
+
+fn traffic_of(deployment: &Value) -> Vec<Traffic> {
+    deployment["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| Some(Traffic { version_id: v["version_id"].as_str()?.to_owned(), percentage: v["percentage"].as_f64()? }))
+        .collect()
+}
+
+fn same_traffic(a: &[Traffic], b: &[Traffic]) -> bool {
+    let key = |t: &[Traffic]| {
+        let mut v: Vec<(String, u64)> = t.iter().map(|x| (x.version_id.clone(), (x.percentage * 1000.0) as u64)).collect();
+        v.sort();
+        v
+    };
+    key(a) == key(b)
+}
+
+fn describe(traffic: &[Traffic]) -> String {
+    match traffic {
+        [] => "no deployment".into(),
+        all => all.iter().map(|t| format!("{} at {}%", t.version_id, t.percentage)).collect::<Vec<_>>().join(" and "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traffic_is_read_from_a_deployment_and_compared_in_any_order() {
+        let deployment = json!({"versions": [{"version_id": "a", "percentage": 90}, {"version_id": "b", "percentage": 10.0}]});
+        let traffic = traffic_of(&deployment);
+        assert_eq!(traffic, vec![Traffic { version_id: "a".into(), percentage: 90.0 }, Traffic { version_id: "b".into(), percentage: 10.0 }]);
+        let reversed: Vec<Traffic> = traffic.iter().rev().cloned().collect();
+        assert!(same_traffic(&traffic, &reversed));
+        assert!(!same_traffic(&traffic, &traffic[..1]));
+        assert_eq!(describe(&traffic), "a at 90% and b at 10%");
+    }
+}
