@@ -186,6 +186,23 @@ export declare class MultiDomainOrchestrator {
   deploySingleDomain(domain: string): Promise<DomainDeployment>
   /** Every domain, `parallelDeployments` at a time. */
   deployPortfolio(): Promise<PortfolioDeployment>
+  /**
+   * One domain; with `canary`, a gradual rollout: the new version gets `percent` of the traffic,
+   * its `/health` is checked on that version alone, then it is promoted to 100 % or rolled back.
+   */
+  deploy(domain: string, options?: { canary?: { percent: number, healthGate?: boolean | string | { url?: string, path?: string } } }): Promise<DomainDeployment>
+  /** One phase of one domain (what earlier phases of this run left is reused). */
+  validateDomainPrerequisites(domain: string): Promise<PhaseResult>
+  initializeDomainDeployment(domain: string): Promise<PhaseResult>
+  setupDomainDatabase(domain: string): Promise<PhaseResult>
+  handleDomainSecrets(domain: string): Promise<PhaseResult>
+  deployDomainWorker(domain: string): Promise<PhaseResult>
+  validateDomainDeployment(domain: string): Promise<PhaseResult>
+  /**
+   * Deploys one domain of a service in one call: `{ success, environment, deployedDomains, message }`;
+   * a failure rejects with `Deployment failed: …` (code `E_DEPLOY_FAILED`).
+   */
+  static deploy(options: StaticDeployOptions): Promise<{ success: boolean, environment: string, deployedDomains: string[], message: string, result: DomainDeployment }>
   /** Every deployed domain of this run and the commands that would put it back. */
   getRollbackPlan(): Promise<{ deploymentId: string, domains: Array<{ domain: string, workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][] }> }>
   /**
@@ -211,6 +228,23 @@ export declare class ProductionTester {
   testEndpoint(url: string, options?: ProductionTestOptions): Promise<ProductionCheck & { responseTime: number | null }>
   /** GETs `url` as given: `{ healthy, status, statusCode, responseTime, … }`. */
   healthCheck(url: string): Promise<ProductionCheck & { healthy: boolean, status: 'ok' | 'unhealthy', responseTime: number | null }>
+}
+
+/**
+ * Rollback points taken before a deploy, and rollbacks to them: the worker's
+ * earlier traffic (`wrangler rollback` / `versions deploy`) and, when asked,
+ * its D1 database's Time Travel bookmark.
+ */
+export declare class RollbackManager {
+  constructor(options?: RollbackManagerOptions)
+  /** What the worker of a domain (or a worker by name) serves now, and the database's bookmark when named. */
+  createRollbackPoint(target: string | { domain?: string, workerName?: string, database?: string }): Promise<RollbackPointInfo>
+  /** Rollback points for every domain (or worker) at once, taken now, before a deploy. */
+  createRollbackPlan(domains: Array<string | { domain?: string, workerName?: string, database?: string }>): Promise<RollbackPlan>
+  /** Makes plans created from now on put `domain` (or a worker name) back to this version. */
+  addRollbackAction(domain: string, action: { versionId: string }): void
+  /** Puts every worker of the plan back (and, with `restoreDatabase`, its database to the bookmark). */
+  executeRollback(plan: RollbackPlan, options?: { restoreDatabase?: boolean, reason?: string }): Promise<{ success: boolean, rollbackId: string, completedActions: number, results: RollbackResult[] }>
 }
 
 /**
@@ -789,6 +823,15 @@ export interface MultiDomainOrchestratorOptions {
   onProgress?: (event: DeploymentProgress) => void
 }
 
+/** One phase's outcome. */
+export interface PhaseResult {
+  status: 'completed' | 'failed' | 'skipped'
+  message: string
+  details: any
+  finishedAt: string
+  durationMs: number
+}
+
 /** A write a dry run did not perform. */
 export interface PlannedWrite {
   path: string
@@ -886,6 +929,42 @@ export interface RestoreTarget {
   confirm?: (operation: DangerousOperation) => boolean | Promise<boolean>
 }
 
+export interface RollbackManagerOptions {
+  /** Default: `process.cwd()`. */
+  servicePath?: string
+  configPath?: string
+  /** Default `production`. */
+  environment?: string
+  /** Default `data-service` (worker names of domains follow MultiDomainOrchestrator's). */
+  serviceName?: string
+  /** Plans only: `executeRollback` returns the commands it would run. */
+  dryRun?: boolean
+  cloudflareToken?: string
+  cloudflareAccountId?: string
+  wranglerPath?: string
+}
+
+export interface RollbackPlan {
+  id: string
+  environment: string
+  createdAt: string
+  domains: Array<any>
+  points: Array<RollbackPointInfo>
+  /** Per worker: the commands a rollback runs. */
+  actions: Array<any>
+}
+
+/** A worker's traffic (and a database bookmark) taken before a change. */
+export interface RollbackPointInfo {
+  workerName: string
+  configPath: string
+  /** Empty when the worker did not exist yet. */
+  versions: Array<{ versionId: string, percentage: number }>
+  database?: string
+  bookmark?: string
+  createdAt: string
+}
+
 /** What a rollback did. */
 export interface RollbackResult {
   /** `skipped`: the worker had no deployment before, so there was nothing to go back to. */
@@ -925,6 +1004,22 @@ export interface SecretDeployment {
   commands?: Array<Array<string>>
   names?: Array<string>
   secretCount?: number
+}
+
+export interface StaticDeployOptions {
+  domain: string
+  servicePath?: string
+  environment?: string
+  serviceName?: string
+  workerName?: string
+  databaseName?: string
+  dryRun?: boolean
+  skipTests?: boolean
+  local?: boolean
+  wranglerPath?: string
+  secretKey?: string
+  /** `{ token, accountId }`; without a token the deploy runs in local mode. */
+  credentials?: CloudflareSettings
 }
 
 export interface StaticSiteValidation {

@@ -842,6 +842,7 @@ module.exports.DeploymentValidator = nativeBinding.DeploymentValidator
 module.exports.EnhancedSecretManager = nativeBinding.EnhancedSecretManager
 module.exports.MultiDomainOrchestrator = nativeBinding.MultiDomainOrchestrator
 module.exports.ProductionTester = nativeBinding.ProductionTester
+module.exports.RollbackManager = nativeBinding.RollbackManager
 module.exports.UnifiedConfigManager = nativeBinding.UnifiedConfigManager
 module.exports.WranglerConfigManager = nativeBinding.WranglerConfigManager
 module.exports.createUnifiedConfigManager = nativeBinding.createUnifiedConfigManager

@@ -1,1 +1,1 @@
-export { DeploymentAuditor, DeploymentValidator, ProductionTester } from '../index'
+export { DeploymentAuditor, DeploymentValidator, ProductionTester, RollbackManager } from '../index'

@@ -1,4 +1,4 @@
 // clodo/deployment: see deployment.cjs.
 import native from '../index.js'
 
-export const { DeploymentAuditor, DeploymentValidator, ProductionTester } = native
+export const { DeploymentAuditor, DeploymentValidator, ProductionTester, RollbackManager } = native

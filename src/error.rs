@@ -48,6 +48,10 @@ pub enum Error {
     #[error("{0}")]
     SecretStore(String),
 
+    /// A deploy ran and one of its critical phases failed.
+    #[error("{0}")]
+    DeployFailed(String),
+
     /// A restore whose result does not match its backup.
     #[error("{0}")]
     VerificationFailed(String),
@@ -89,6 +93,7 @@ impl Error {
             Error::VerificationFailed(_) => "E_VERIFY_FAILED",
             Error::SecretStore(_) => "E_SECRET_STORE",
             Error::DependencyCycle(_) => "E_DEPENDENCY_CYCLE",
+            Error::DeployFailed(_) => "E_DEPLOY_FAILED",
             Error::WranglerUnsupported { .. } => "E_WRANGLER_UNSUPPORTED",
             Error::Wrangler { kind, .. } => kind.code(),
             Error::MigrationFailed { .. } => "E_MIGRATION_FAILED",
@@ -120,6 +125,7 @@ impl Error {
             | Error::VerificationFailed(_)
             | Error::SecretStore(_)
             | Error::DependencyCycle(_)
+            | Error::DeployFailed(_)
             | Error::Wrangler { .. } => None,
         }
     }
@@ -159,6 +165,7 @@ pub const ERROR_CODES: &[&str] = &[
     "E_VERIFY_FAILED",
     "E_SECRET_STORE",
     "E_DEPENDENCY_CYCLE",
+    "E_DEPLOY_FAILED",
 ];
 
 /// The wrangler versions clodo is tested with and accepts.

@@ -21,6 +21,8 @@ pub struct TestOptions {
     pub retries: u32,
     /// No new attempt starts after this much time since the run began.
     pub deadline: Duration,
+    /// Sent with every request (a canary's version override).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for TestOptions {
@@ -32,6 +34,7 @@ impl Default for TestOptions {
             timeout: Duration::from_secs(10),
             retries: 3,
             deadline: Duration::from_secs(60),
+            headers: vec![],
         }
     }
 }
@@ -97,7 +100,8 @@ pub async fn probe(client: &reqwest::Client, name: &str, url: &str, options: &Te
     loop {
         result.attempts += 1;
         let sent = Instant::now();
-        match client.get(url).send().await {
+        let request = options.headers.iter().fold(client.get(url), |r, (k, v)| r.header(k, v));
+        match request.send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
                 let body = response.text().await.unwrap_or_default();

@@ -50,9 +50,16 @@ impl Worker<'_> {
         inv
     }
 
+    /// A command about the worker itself, named explicitly: the config may be the service's, not the worker's own.
+    fn worker_invocation(&self, worker_name: &str, args: &[&str]) -> Invocation {
+        let mut inv = self.invocation(args);
+        inv.args.extend(["--name".to_owned(), worker_name.to_owned()]);
+        inv
+    }
+
     /// The traffic of the worker's latest deployment; empty when the worker does not exist.
-    pub fn current_traffic(&self) -> Result<Vec<Traffic>> {
-        let inv = self.invocation(&["deployments", "list", "--json"]);
+    pub fn current_traffic(&self, worker_name: &str) -> Result<Vec<Traffic>> {
+        let inv = self.worker_invocation(worker_name, &["deployments", "list", "--json"]);
         let outcome = match self.runner.run(&inv) {
             Ok(outcome) => outcome,
             Err(Error::Wrangler { kind: WranglerFailure::NotFound, .. }) => return Ok(vec![]),
@@ -77,7 +84,7 @@ impl Worker<'_> {
         Ok(RollbackPoint {
             worker_name: worker_name.to_owned(),
             config_path: self.config.to_path_buf(),
-            versions: self.current_traffic()?,
+            versions: self.current_traffic(worker_name)?,
             database: database.map(str::to_owned),
             bookmark,
             created_at: crate::audit_log::now_iso(),
@@ -101,13 +108,13 @@ impl Worker<'_> {
         let mut steps = vec![];
         match point.versions.as_slice() {
             [] => {}
-            [only] => steps.push(self.invocation(&["rollback", &only.version_id, "-y", "--message", message])),
+            [only] => steps.push(self.worker_invocation(&point.worker_name, &["rollback", &only.version_id, "-y", "--message", message])),
             split => {
                 let specs: Vec<String> = split.iter().map(|t| format!("{}@{}%", t.version_id, t.percentage)).collect();
                 let mut args = vec!["versions", "deploy"];
                 args.extend(specs.iter().map(String::as_str));
                 args.extend(["-y", "--message", message]);
-                steps.push(self.invocation(&args));
+                steps.push(self.worker_invocation(&point.worker_name, &args));
             }
         }
         if let (true, Some(db), Some(bookmark)) = (restore_database, &point.database, &point.bookmark) {
@@ -130,7 +137,7 @@ impl Worker<'_> {
             self.runner.run(&inv)?;
             commands.push(inv.display_argv());
         }
-        let now = self.current_traffic()?;
+        let now = self.current_traffic(&point.worker_name)?;
         if !point.versions.is_empty() && !same_traffic(&now, &point.versions) {
             return Err(Error::VerificationFailed(format!(
                 "rolled {} back, but its deployments now show {} instead of {}",
@@ -189,5 +196,76 @@ mod tests {
         assert!(same_traffic(&traffic, &reversed));
         assert!(!same_traffic(&traffic, &traffic[..1]));
         assert_eq!(describe(&traffic), "a at 90% and b at 10%");
+    }
+}
+
+/// RollbackManager's core: rollback points for a service's domains or
+/// workers, taken before a deploy, and rollbacks to them.
+pub struct Manager {
+    pub service_path: PathBuf,
+    /// The service's config, used for workers named explicitly.
+    pub config_path: PathBuf,
+    pub environment: String,
+    pub service_name: String,
+    pub dry_run: bool,
+    pub timeout: Duration,
+    pub runner: crate::wrangler::LazyRunner,
+}
+
+/// What a point is taken of: a domain of the service, or a worker by name.
+pub struct Target {
+    pub domain: Option<String>,
+    pub worker_name: Option<String>,
+    /// Also take this D1 database's Time Travel bookmark.
+    pub database: Option<String>,
+}
+
+impl Manager {
+    fn worker<'a>(&'a self, runner: &'a Runner, config: &'a Path) -> Worker<'a> {
+        Worker { runner, config, cwd: &self.service_path, timeout: self.timeout }
+    }
+
+    /// The worker and config a target means: a domain's rendered config when
+    /// a portfolio run wrote one, else the service's config.
+    fn resolve(&self, target: &Target) -> Result<(String, PathBuf)> {
+        let spec = target.domain.as_deref().map(|d| crate::domain_config::DomainSpec::new(d, &self.environment, &self.service_name));
+        let worker = target.worker_name.clone().or_else(|| spec.as_ref().map(|s| s.worker_name()));
+        let worker = worker.ok_or_else(|| Error::invalid("a rollback point needs a domain or a workerName"))?;
+        let rendered = target.domain.as_ref().map(|d| self.service_path.join(".clodo").join("rendered").join(d).join(&self.environment).join("wrangler.json"));
+        let config = rendered.filter(|p| p.is_file()).unwrap_or_else(|| self.config_path.clone());
+        Ok((worker, config))
+    }
+
+    pub fn create_point(&self, target: &Target) -> Result<RollbackPoint> {
+        let (worker, config) = self.resolve(target)?;
+        self.worker(self.runner.get()?, &config).create_point(&worker, target.database.as_deref())
+    }
+
+    pub fn plan(&self, points: &[RollbackPoint], restore_database: bool) -> Result<Vec<Value>> {
+        let runner = self.runner.get()?;
+        Ok(points
+            .iter()
+            .map(|p| {
+                let commands: Vec<Vec<String>> = self.worker(runner, &p.config_path).plan(p, restore_database, "clodo rollback").iter().map(Invocation::display_argv).collect();
+                json!({"workerName": p.worker_name, "versions": p.versions, "bookmark": p.bookmark, "commands": commands})
+            })
+            .collect())
+    }
+
+    /// Every point in turn; one failing does not stop the others.
+    pub fn execute(&self, points: &[RollbackPoint], restore_database: bool, reason: &str) -> Result<Vec<Value>> {
+        if self.dry_run {
+            return self.plan(points, restore_database);
+        }
+        let runner = self.runner.get()?;
+        let message: String = format!("clodo rollback: {reason}").chars().take(120).collect();
+        Ok(points
+            .iter()
+            .map(|p| {
+                self.worker(runner, &p.config_path)
+                    .execute(p, restore_database, &message)
+                    .unwrap_or_else(|e| json!({"status": "failed", "workerName": p.worker_name, "message": e.to_string(), "code": e.code()}))
+            })
+            .collect())
     }
 }

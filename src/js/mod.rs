@@ -5,6 +5,7 @@
 mod errors;
 mod multi_domain_orchestrator;
 mod production_tester;
+mod rollback_manager;
 mod secret_manager;
 mod convert;
 mod cross_domain_coordinator;

@@ -13,6 +13,7 @@ use super::errors::to_js_error;
 use super::task::{blocking, settled};
 use crate::domain_config::DomainSpec;
 use crate::error::Error;
+use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{self, Portfolio};
 use crate::wrangler::RetryPolicy;
 use crate::wrangler_config::discover_config;
@@ -165,6 +166,25 @@ impl MultiDomainOrchestrator {
     }
 }
 
+fn canary_of(v: &Value) -> crate::error::Result<Canary> {
+    let percent = v["percent"].as_f64().ok_or_else(|| Error::invalid("canary.percent is required: the share of traffic (above 0, below 100) the new version gets"))?;
+    let gate = match &v["healthGate"] {
+        Value::Bool(false) => None,
+        Value::String(url) => Some(Gate { url: Some(url.clone()), path: "/health".into() }),
+        g => Some(Gate { url: text(g, &["url"]).map(str::to_owned), path: text(g, &["path"]).unwrap_or("/health").to_owned() }),
+    };
+    Ok(Canary { percent, gate })
+}
+
+impl MultiDomainOrchestrator {
+    fn phase<'env>(&self, env: &'env Env, domain: String, phase: &'static str) -> napi::Result<PromiseRaw<'env, Json>> {
+        let Some(spec) = self.options.domains.iter().find(|d| d.domain == domain).cloned() else {
+            return settled(env, Err(Error::invalid(format!("Domain {domain} not found in portfolio"))));
+        };
+        self.run(env, move |p| p.run_phase(&spec, phase))
+    }
+}
+
 #[napi]
 impl MultiDomainOrchestrator {
     #[napi(constructor, ts_args_type = "options?: MultiDomainOrchestratorOptions")]
@@ -202,6 +222,82 @@ impl MultiDomainOrchestrator {
     #[napi(ts_return_type = "Promise<PortfolioDeployment>")]
     pub fn deploy_portfolio<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
         self.run(env, |p| p.deploy_all())
+    }
+
+    /// One domain; with `canary`, a gradual rollout: the new version gets `percent` of the traffic,
+    /// its `/health` is checked on that version alone, then it is promoted to 100 % or rolled back.
+    #[napi(ts_args_type = "domain: string, options?: { canary?: { percent: number, healthGate?: boolean | string | { url?: string, path?: string } } }", ts_return_type = "Promise<DomainDeployment>")]
+    pub fn deploy<'env>(&self, env: &'env Env, domain: String, options: Option<Value>) -> napi::Result<PromiseRaw<'env, Json>> {
+        let Some(spec) = self.options.domains.iter().find(|d| d.domain == domain).cloned() else {
+            return settled(env, Err(Error::invalid(format!("Domain {domain} not found in portfolio"))));
+        };
+        let canary = options.as_ref().map(|o| &o["canary"]).filter(|c| c.is_object()).map(canary_of);
+        self.run(env, move |p| match canary {
+            Some(canary) => p.deploy_canary(&spec, canary?),
+            None => p.deploy_domain(&spec),
+        })
+    }
+
+    /// One phase of one domain (what earlier phases of this run left is reused).
+    #[napi(ts_return_type = "Promise<PhaseResult>")]
+    pub fn validate_domain_prerequisites<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.phase(env, domain, "validation")
+    }
+
+    #[napi(ts_return_type = "Promise<PhaseResult>")]
+    pub fn initialize_domain_deployment<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.phase(env, domain, "initialization")
+    }
+
+    #[napi(ts_return_type = "Promise<PhaseResult>")]
+    pub fn setup_domain_database<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.phase(env, domain, "database")
+    }
+
+    #[napi(ts_return_type = "Promise<PhaseResult>")]
+    pub fn handle_domain_secrets<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.phase(env, domain, "secrets")
+    }
+
+    #[napi(ts_return_type = "Promise<PhaseResult>")]
+    pub fn deploy_domain_worker<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.phase(env, domain, "deployment")
+    }
+
+    #[napi(ts_return_type = "Promise<PhaseResult>")]
+    pub fn validate_domain_deployment<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        self.phase(env, domain, "post-validation")
+    }
+
+    /// Deploys one domain of a service in one call: `{ success, environment, deployedDomains, message }`;
+    /// a failure rejects with `Deployment failed: …` (code `E_DEPLOY_FAILED`).
+    #[napi(js_name = "deploy", ts_args_type = "options: StaticDeployOptions", ts_return_type = "Promise<{ success: boolean, environment: string, deployedDomains: string[], message: string, result: DomainDeployment }>")]
+    pub fn deploy_static<'env>(env: &'env Env, options: Value) -> napi::Result<PromiseRaw<'env, Json>> {
+        let mut v = options;
+        if let Some(credentials) = v.get("credentials").cloned() {
+            v["cloudflareSettings"] = credentials;
+        }
+        let (mut options, _) = parse(&v);
+        let Some(domain) = text(&v, &["domain"]).map(str::to_owned) else {
+            return settled(env, Err(Error::invalid("MultiDomainOrchestrator.deploy needs a domain")));
+        };
+        let mut spec = DomainSpec::new(&domain, &options.environment, &options.service_name);
+        spec.worker_name = text(&v, &["workerName", "worker_name"]).map(str::to_owned);
+        spec.database_name = text(&v, &["databaseName", "database_name"]).map(str::to_owned);
+        options.domains = vec![spec.clone()];
+        let environment = options.environment.clone();
+        blocking(
+            env,
+            vec![],
+            move |_| {
+                let result = Portfolio::new(options, None, None)?.deploy_domain(&spec)?;
+                if result["success"] != true {
+                    return Err(Error::DeployFailed(format!("Deployment failed: {}", result["error"].as_str().unwrap_or("a phase failed"))));
+                }
+                Ok(json!({"success": true, "environment": environment, "deployedDomains": [domain], "message": format!("{domain} deployed ({})", result["status"].as_str().unwrap_or("completed")), "result": result}))
+            },
+            Json,
+        )
     }
 
     /// Every deployed domain of this run and the commands that would put it back.
@@ -286,4 +382,34 @@ pub struct RollbackResult {
     pub commands: Option<Vec<Vec<String>>>,
     /// The error code when it failed.
     pub code: Option<String>,
+}
+
+/// One phase's outcome.
+#[allow(dead_code)]
+#[napi(object, object_from_js = false)]
+pub struct PhaseResult {
+    #[napi(ts_type = "'completed' | 'failed' | 'skipped'")]
+    pub status: String,
+    pub message: String,
+    pub details: Value,
+    pub finished_at: String,
+    pub duration_ms: f64,
+}
+
+#[allow(dead_code)]
+#[napi(object)]
+pub struct StaticDeployOptions {
+    pub domain: String,
+    pub service_path: Option<String>,
+    pub environment: Option<String>,
+    pub service_name: Option<String>,
+    pub worker_name: Option<String>,
+    pub database_name: Option<String>,
+    pub dry_run: Option<bool>,
+    pub skip_tests: Option<bool>,
+    pub local: Option<bool>,
+    pub wrangler_path: Option<String>,
+    pub secret_key: Option<String>,
+    /// `{ token, accountId }`; without a token the deploy runs in local mode.
+    pub credentials: Option<CloudflareSettings>,
 }

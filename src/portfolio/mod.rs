@@ -6,6 +6,7 @@
 //! checked over HTTP. Remote mode: real databases, secrets, deploys and
 //! health checks, rolled back when a domain fails after its deploy started.
 
+pub mod canary;
 mod phases;
 mod remote;
 pub mod state;
@@ -229,10 +230,24 @@ impl Portfolio {
     /// One domain through every phase not already done (a resumed run skips
     /// them); a failed critical phase stops the domain.
     pub fn deploy_domain(&self, spec: &DomainSpec) -> Result<Value> {
+        self.deploy_domain_with(spec, None)
+    }
+
+    /// One domain with a gradual rollout instead of a direct deploy (remote only).
+    pub fn deploy_canary(&self, spec: &DomainSpec, canary: canary::Canary) -> Result<Value> {
+        canary.check()?;
+        if self.options.local {
+            return Err(crate::error::Error::invalid("A canary splits live traffic between versions: it needs remote mode (credentials, local: false)"));
+        }
+        self.deploy_domain_with(spec, Some(canary))
+    }
+
+    fn deploy_domain_with(&self, spec: &DomainSpec, canary: Option<canary::Canary>) -> Result<Value> {
         let started = Instant::now();
         let domain = spec.domain.as_str();
         self.set_status(domain, "running");
         let mut context = phases::Context::new(self, spec);
+        context.canary = canary;
         let mut warnings = vec![];
         let mut failed = None;
         for phase in PHASES {
@@ -257,8 +272,9 @@ impl Portfolio {
                 warnings.push(format!("{phase}: {message}"));
             }
         }
-        let rollback = match &failed {
-            Some(reason) if self.should_roll_back(domain) => Some(self.roll_back_domain(domain, &context, reason)?),
+        let rollback = match (&failed, context.rolled_back.take()) {
+            (Some(_), Some(done)) => Some(self.record_rollback(domain, done)?),
+            (Some(reason), None) if self.should_roll_back(domain) => Some(self.roll_back_domain(domain, &context, reason)?),
             _ => None,
         };
         let status = match (&failed, warnings.is_empty()) {
@@ -297,6 +313,30 @@ impl Portfolio {
         }))
     }
 
+    /// One phase of one domain, on its own (the public phase handlers): phases
+    /// this run already completed are restored first.
+    pub fn run_phase(&self, spec: &DomainSpec, phase: &str) -> Result<Value> {
+        if !PHASES.contains(&phase) {
+            return Err(crate::error::Error::invalid(format!("unknown phase {phase}: one of {}", PHASES.join(", "))));
+        }
+        let domain = spec.domain.as_str();
+        let mut context = phases::Context::new(self, spec);
+        let earlier: Vec<(String, Value)> = {
+            let state = self.lock();
+            let phases = state.domains.get(domain).map(|d| d.phases.clone()).unwrap_or_default();
+            PHASES.iter().take_while(|p| **p != phase).filter_map(|p| phases.get(*p).filter(|r| r.is_done()).map(|r| (p.to_string(), r.details.clone()))).collect()
+        };
+        for (done, details) in &earlier {
+            context.restore(done, details);
+        }
+        self.emit(domain, phase, "started", "");
+        let at = Instant::now();
+        let run = phases::phase_run(context.run(phase), at.elapsed());
+        let value = serde_json::to_value(&run).unwrap_or_default();
+        self.record(domain, phase, run)?;
+        Ok(value)
+    }
+
     /// Remote runs with rollback on, once the domain's deployment phase has started.
     fn should_roll_back(&self, domain: &str) -> bool {
         let o = &self.options;
@@ -308,6 +348,10 @@ impl Portfolio {
     fn roll_back_domain(&self, domain: &str, context: &phases::Context, reason: &str) -> Result<Value> {
         self.emit(domain, "rollback", "started", reason);
         let outcome = context.roll_back(reason).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
+        self.record_rollback(domain, outcome)
+    }
+
+    fn record_rollback(&self, domain: &str, outcome: Value) -> Result<Value> {
         {
             let mut state = self.lock();
             if let Some(d) = state.domains.get_mut(domain) {
@@ -333,18 +377,14 @@ impl Portfolio {
 
     /// Puts every deployed domain of this run back to its rollback point.
     pub fn roll_back_all(&self, restore_database: bool, reason: &str) -> Result<Value> {
+        if self.options.dry_run {
+            return self.rollback_plan();
+        }
         let mut results = vec![];
         for (domain, point) in self.rollback_points() {
+            self.emit(&domain, "rollback", "started", reason);
             let outcome = remote::roll_back_to(self, &point, restore_database, reason).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
-            self.emit(&domain, "rollback", outcome["status"].as_str().unwrap_or("failed"), outcome["message"].as_str().unwrap_or_default());
-            let mut state = self.lock();
-            if let Some(d) = state.domains.get_mut(&domain) {
-                d.rollback = Some(outcome.clone());
-            }
-            if !self.options.dry_run {
-                state.save()?;
-            }
-            results.push(json!({"domain": domain, "result": outcome}));
+            results.push(json!({"domain": domain, "result": self.record_rollback(&domain, outcome)?}));
         }
         let failed = results.iter().filter(|r| r["result"]["status"] == "failed").count();
         Ok(json!({"deploymentId": self.deployment_id(), "success": failed == 0, "rolledBack": results.len() - failed, "failed": failed, "results": results}))

@@ -45,6 +45,11 @@ pub struct Context<'a> {
     /// Remote: the worker's traffic before this run, and the bookmark from before its migrations.
     pub rollback_point: Option<RollbackPoint>,
     pub(super) migrations_applied: usize,
+    /// A gradual deploy instead of a direct one, and the version it uploaded.
+    pub(super) canary: Option<super::canary::Canary>,
+    pub(super) canary_version: Option<String>,
+    /// A rollback a phase already did (a canary failing its gate).
+    pub rolled_back: Option<Value>,
     pub url: Option<String>,
     /// Dry runs: the rendered config and the argv of every command.
     pub plan: Vec<Value>,
@@ -55,7 +60,7 @@ impl<'a> Context<'a> {
         let mut spec = spec.clone();
         // Local mode: no custom domain to claim.
         spec.custom_domain &= !portfolio.options.local;
-        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, url: None, plan: vec![] }
+        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, rolled_back: None, url: None, plan: vec![] }
     }
 
     /// What a phase done in an earlier run left for the later ones.
@@ -75,6 +80,9 @@ impl<'a> Context<'a> {
         if let Some(url) = details["url"].as_str() {
             self.url = Some(url.to_owned());
         }
+        if phase == "deployment" && self.canary.is_some() {
+            self.canary_version = details["versionId"].as_str().map(str::to_owned);
+        }
     }
 
     pub fn run(&mut self, phase: &str) -> Result<Outcome> {
@@ -85,8 +93,10 @@ impl<'a> Context<'a> {
             "secrets" if self.o().local => skipped("local mode: nothing to upload (secrets go to Cloudflare in remote mode)"),
             "secrets" => self.upload_secrets(),
             "deployment" if self.o().local => self.deployment(),
+            "deployment" if self.canary.is_some() => self.canary_deploy(),
             "deployment" => self.deploy_remote(),
             _ if self.o().local => self.post_validation(),
+            _ if self.canary.is_some() => self.canary_gate(),
             _ => self.check_deployed(),
         }
     }
@@ -211,24 +221,24 @@ impl<'a> Context<'a> {
         let scratch = tempfile::tempdir().map_err(|e| Error::io("create a scratch folder in", &std::env::temp_dir(), e))?;
         let server = self.portfolio.runner.get()?.start(&inv, &scratch.path().join("output.ndjson"))?;
         let url = server.url.clone();
-        let check = check_health(&url);
+        let check = check_health(&http_check::join_url(&url, "/health"), vec![]);
         drop(server);
         self.url = Some(url);
         check
     }
 }
 
-/// `GET <url>/health` with ProductionTester's probe (retried while it warms up).
-pub(super) fn check_health(url: &str) -> Result<Outcome> {
-    let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), ..TestOptions::default() };
+/// `GET <url>` with ProductionTester's probe (retried while it warms up).
+pub(super) fn check_health(url: &str, headers: Vec<(String, String)>) -> Result<Outcome> {
+    let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), headers, ..TestOptions::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
     let check = runtime.block_on(async {
         let client = http_check::client(options.timeout)?;
-        Ok::<_, Error>(http_check::probe(&client, "health", &http_check::join_url(url, &options.health_path), &options, Instant::now()).await)
+        Ok::<_, Error>(http_check::probe(&client, "health", url, &options, Instant::now()).await)
     })?;
     match check.passed {
-        true => done(format!("{url}/health answered {}", check.status.unwrap_or(0)), json!({"url": url, "health": check.to_json()})),
-        false => Err(Error::invalid(format!("{url}/health: {}", check.error.unwrap_or_default()))),
+        true => done(format!("{url} answered {}", check.status.unwrap_or(0)), json!({"url": url, "health": check.to_json()})),
+        false => Err(Error::invalid(format!("{url}: {}", check.error.unwrap_or_default()))),
     }
 }
 

@@ -112,7 +112,7 @@ impl Context<'_> {
             return skipped(if self.o().dry_run { "dry run" } else { "skipTests" });
         }
         let url = self.url.clone().ok_or_else(|| Error::invalid("wrangler reported no URL for the worker (no workers.dev and no custom domain)"))?;
-        check_health(&url)
+        check_health(&crate::http_check::join_url(&url, "/health"), vec![])
     }
 
     /// Back to the rollback point: the worker's earlier traffic and, when this
