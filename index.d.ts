@@ -18,7 +18,7 @@ export declare class CrossDomainCoordinator {
   /**
    * Deploys in waves (`waves` in the result), each wave up to
    * `maxConcurrentDeployments` at once; a domain whose dependency failed is
-   * `skipped`, with the reason. Local mode.
+   * `skipped`, with the reason; a wave whose failure ratio reaches `rollbackThreshold` is rolled back.
    */
   coordinateMultiDomainDeployment(domains: Array<string | PortfolioDomain>): Promise<PortfolioDeployment & { waves: string[][] }>
 }
@@ -474,10 +474,15 @@ export interface CrossDomainCoordinatorOptions {
   dryRun?: boolean
   wranglerPath?: string
   configPath?: string
-  /** Local D1 and real builds. Default: true when no credentials are given (remote deploys are not built yet). */
+  /** Local D1 and real builds. Default: true when no credentials are given. */
   local?: boolean
   cloudflareToken?: string
   cloudflareAccountId?: string
+  secretKey?: string
+  /** Roll a wave back when this share of its domains fails (0–1); later waves do not start. Default 0.8. */
+  rollbackThreshold?: number
+  /** Default true; false keeps every wave whatever fails. */
+  enableAutoRollback?: boolean
 }
 
 /**
@@ -641,7 +646,7 @@ export interface DomainDeployment {
   /** Where it answered (local: the `wrangler dev` address it was checked on). */
   url?: string
   workerName?: string
-  status: 'completed' | 'completed-with-warnings' | 'failed'
+  status: 'completed' | 'completed-with-warnings' | 'failed' | 'skipped' | 'rolled-back'
   /** The failed critical phase and why. */
   error?: string
   warnings: Array<string>
@@ -843,8 +848,10 @@ export interface PortfolioDeployment {
   deploymentId: string
   successful: Array<string>
   failed: Array<string>
-  /** Domains not started because a dependency did not deploy (CrossDomainCoordinator). */
+  /** Domains not started because a dependency did not deploy or a wave was rolled back (CrossDomainCoordinator). */
   skipped: Array<string>
+  /** Domains deployed, then rolled back with their wave (CrossDomainCoordinator's `rollbackThreshold`). */
+  rolledBack: Array<string>
   results: Array<DomainDeployment>
   /** Seconds. */
   totalDuration: number

@@ -123,3 +123,31 @@ test('remote mode without a token is refused before anything runs', async () => 
   assert.equal(error.code, 'E_INVALID_INPUT')
   assert.match(error.message, /need a Cloudflare API token/)
 })
+
+test('CrossDomainCoordinator: a wave failing past rollbackThreshold is rolled back and later waves do not start', async () => {
+  const { CrossDomainCoordinator } = clodo
+  const servicePath = exampleService()
+  await orchestrator(servicePath, ['good.example.com'], { skipTests: true }).deployPortfolio()
+  const good = api.workers.get('data-service-good-example-com-staging')
+  const earlier = good.deployments[0].versions
+  // bad's upload is refused by the API (its draft worker, made by `secret bulk`, exists by then).
+  api.failNext({ method: 'POST', path: /\/workers\/scripts\/data-service-bad-example-com-staging\/versions$/, status: 400, code: 10021, message: 'Uncaught Error: boom at worker.js:1', count: 3 })
+
+  const coordinator = new CrossDomainCoordinator({ servicePath, defaultEnvironment: 'staging', maxConcurrentDeployments: 2, skipTests: true,
+    rollbackThreshold: 0.5, wranglerPath, secretKey, cloudflareToken: token, cloudflareAccountId: accountId })
+  const result = await coordinator.coordinateMultiDomainDeployment([
+    { domain: 'good.example.com' },
+    { domain: 'bad.example.com' },
+    { domain: 'downstream.example.com', dependsOn: ['good.example.com'] },
+  ])
+  assert.deepEqual(result.waves, [['good.example.com', 'bad.example.com'], ['downstream.example.com']])
+  assert.deepEqual(result.successful, [])
+  assert.deepEqual(result.rolledBack, ['good.example.com'])
+  assert.deepEqual(result.skipped, ['downstream.example.com'])
+  const byDomain = Object.fromEntries(result.results.map((r) => [r.domain, r]))
+  assert.match(byDomain['bad.example.com'].error, /^deployment: wrangler deploy failed: .*boom/)
+  assert.equal(byDomain['good.example.com'].rollback.status, 'completed')
+  assert.match(byDomain['downstream.example.com'].error, /wave 1 was rolled back \(1 of 2 failed, threshold 0.5\)/)
+  assert.deepEqual(good.deployments[0].versions, earlier, 'good serves what it served before the run')
+  assert.equal(api.workers.has('data-service-downstream-example-com-staging'), false)
+})

@@ -28,10 +28,15 @@ pub struct CrossDomainCoordinatorOptions {
     pub dry_run: Option<bool>,
     pub wrangler_path: Option<String>,
     pub config_path: Option<String>,
-    /// Local D1 and real builds. Default: true when no credentials are given (remote deploys are not built yet).
+    /// Local D1 and real builds. Default: true when no credentials are given.
     pub local: Option<bool>,
     pub cloudflare_token: Option<String>,
     pub cloudflare_account_id: Option<String>,
+    pub secret_key: Option<String>,
+    /// Roll a wave back when this share of its domains fails (0–1); later waves do not start. Default 0.8.
+    pub rollback_threshold: Option<f64>,
+    /// Default true; false keeps every wave whatever fails.
+    pub enable_auto_rollback: Option<bool>,
 }
 
 /// One domain and what it depends on.
@@ -68,6 +73,8 @@ fn options_for(v: &Value, graph: &IndexMap<String, Vec<String>>) -> portfolio::O
     let environment = text(v, &["defaultEnvironment", "environment"]).unwrap_or("production").to_owned();
     let parallel = v["maxConcurrentDeployments"].as_u64().unwrap_or(3) as usize;
     let mut options = portfolio_options(v, environment, parallel);
+    let auto = v["enableAutoRollback"].as_bool().unwrap_or(true);
+    options.rollback_threshold = auto.then(|| v["rollbackThreshold"].as_f64().unwrap_or(0.8));
     options.domains = graph.keys().map(|d| DomainSpec::new(d, &options.environment, &options.service_name)).collect();
     options
 }
@@ -99,7 +106,7 @@ impl CrossDomainCoordinator {
 
     /// Deploys in waves (`waves` in the result), each wave up to
     /// `maxConcurrentDeployments` at once; a domain whose dependency failed is
-    /// `skipped`, with the reason. Local mode.
+    /// `skipped`, with the reason; a wave whose failure ratio reaches `rollbackThreshold` is rolled back.
     #[napi(ts_args_type = "domains: Array<string | PortfolioDomain>", ts_return_type = "Promise<PortfolioDeployment & { waves: string[][] }>")]
     pub fn coordinate_multi_domain_deployment<'env>(&self, env: &'env Env, domains: Value) -> napi::Result<PromiseRaw<'env, Json>> {
         let registered = self.dependencies.lock().unwrap_or_else(|p| p.into_inner()).clone();

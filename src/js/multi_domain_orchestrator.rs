@@ -103,6 +103,7 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         local: flag(v, &["local"]).unwrap_or(credentials.api_token.is_none()),
         rollback_enabled: flag(v, &["rollbackEnabled", "rollback_enabled"]).unwrap_or(true),
         secret_key: text(v, &["secretKey", "secret_key"]).map(str::to_owned),
+        rollback_threshold: None,
         credentials,
         wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),
         retry: RetryPolicy::default(),
@@ -336,7 +337,7 @@ pub struct DomainDeployment {
     /// Where it answered (local: the `wrangler dev` address it was checked on).
     pub url: Option<String>,
     pub worker_name: Option<String>,
-    #[napi(ts_type = "'completed' | 'completed-with-warnings' | 'failed'")]
+    #[napi(ts_type = "'completed' | 'completed-with-warnings' | 'failed' | 'skipped' | 'rolled-back'")]
     pub status: String,
     /// The failed critical phase and why.
     pub error: Option<String>,
@@ -355,8 +356,10 @@ pub struct PortfolioDeployment {
     pub deployment_id: String,
     pub successful: Vec<String>,
     pub failed: Vec<String>,
-    /// Domains not started because a dependency did not deploy (CrossDomainCoordinator).
+    /// Domains not started because a dependency did not deploy or a wave was rolled back (CrossDomainCoordinator).
     pub skipped: Vec<String>,
+    /// Domains deployed, then rolled back with their wave (CrossDomainCoordinator's `rollbackThreshold`).
+    pub rolled_back: Vec<String>,
     pub results: Vec<DomainDeployment>,
     /// Seconds.
     pub total_duration: f64,

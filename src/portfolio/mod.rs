@@ -55,6 +55,8 @@ pub struct Options {
     pub rollback_enabled: bool,
     /// The secret store's key (else `CLODO_SECRET_KEY`).
     pub secret_key: Option<String>,
+    /// Waves (CrossDomainCoordinator): the failure ratio at which a wave is rolled back.
+    pub rollback_threshold: Option<f64>,
 }
 
 /// A progress event: `{domain, phase, status, message, elapsedMs}`.
@@ -174,22 +176,36 @@ impl Portfolio {
     }
 
     /// Waves of domains (see `waves`); a domain whose dependency did not
-    /// succeed is skipped and says which one.
+    /// succeed is skipped and says which one. When a wave's failure ratio
+    /// reaches `rollback_threshold`, its deployed domains are rolled back
+    /// (remote) and no later wave starts.
     pub fn deploy_in_waves(&self, dependencies: &IndexMap<String, Vec<String>>) -> Result<Value> {
         let started = Instant::now();
         let order = waves(dependencies)?;
         let mut succeeded: Vec<String> = vec![];
         let mut results = vec![];
-        for wave in &order {
-            let (ready, blocked): (Vec<&String>, Vec<&String>) = wave.iter().partition(|d| dependencies[*d].iter().all(|x| succeeded.contains(x)));
+        let mut halted: Option<String> = None;
+        for (number, wave) in order.iter().enumerate() {
+            let (ready, blocked): (Vec<&String>, Vec<&String>) = wave.iter().partition(|d| halted.is_none() && dependencies[*d].iter().all(|x| succeeded.contains(x)));
             for domain in blocked {
-                let missing: Vec<&String> = dependencies[domain].iter().filter(|x| !succeeded.contains(x)).collect();
-                let reason = format!("skipped: dependency {} did not deploy", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+                let missing: Vec<&str> = dependencies[domain].iter().filter(|x| !succeeded.contains(x)).map(String::as_str).collect();
+                let reason = match &halted {
+                    Some(why) => format!("skipped: {why}"),
+                    None => format!("skipped: dependency {} did not deploy", missing.join(", ")),
+                };
                 self.emit(domain, "validation", "skipped", &reason);
                 results.push(json!({"domain": domain, "success": false, "status": "skipped", "error": reason}));
             }
             let specs: Vec<DomainSpec> = ready.iter().filter_map(|d| self.options.domains.iter().find(|s| &&s.domain == d).cloned()).collect();
-            for r in self.deploy_specs(&specs) {
+            let mut wave_results = self.deploy_specs(&specs);
+            let failed = wave_results.iter().filter(|r| r["success"] != true).count();
+            let ratio = failed as f64 / wave_results.len().max(1) as f64;
+            if let Some(threshold) = self.options.rollback_threshold.filter(|t| failed > 0 && ratio >= *t) {
+                let why = format!("wave {} was rolled back ({failed} of {} failed, threshold {threshold})", number + 1, wave_results.len());
+                self.roll_back_wave(&mut wave_results, &why)?;
+                halted = Some(why);
+            }
+            for r in wave_results {
                 if r["success"] == true {
                     succeeded.push(r["domain"].as_str().unwrap_or_default().to_owned());
                 }
@@ -199,9 +215,28 @@ impl Portfolio {
         Ok(self.summary(results, started, json!(order)))
     }
 
+    /// The wave's deployed domains back to their rollback points (remote); they count as rolled back.
+    fn roll_back_wave(&self, results: &mut [Value], why: &str) -> Result<()> {
+        let points = self.rollback_points();
+        for r in results.iter_mut().filter(|r| r["success"] == true) {
+            let domain = r["domain"].as_str().unwrap_or_default().to_owned();
+            if !self.options.local && !self.options.dry_run {
+                let Some((_, point)) = points.iter().find(|(d, _)| *d == domain) else { continue };
+                self.emit(&domain, "rollback", "started", why);
+                let outcome = remote::roll_back_to(self, point, true, why).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
+                r["rollback"] = self.record_rollback(&domain, outcome)?;
+            }
+            r["success"] = json!(false);
+            r["status"] = json!("rolled-back");
+            r["error"] = json!(why);
+        }
+        Ok(())
+    }
+
     fn summary(&self, results: Vec<Value>, started: Instant, waves: Value) -> Value {
         let (ok, not_ok): (Vec<&Value>, Vec<&Value>) = results.iter().partition(|r| r["success"] == true);
-        let skipped: Vec<Value> = not_ok.iter().filter(|r| r["status"] == "skipped").map(|r| r["domain"].clone()).collect();
+        let with_status = |status: &str| -> Vec<Value> { not_ok.iter().filter(|r| r["status"] == status).map(|r| r["domain"].clone()).collect() };
+        let (skipped, rolled_back) = (with_status("skipped"), with_status("rolled-back"));
         let failed: Vec<Value> = not_ok.iter().filter(|r| r["status"] != "skipped").map(|r| r["domain"].clone()).collect();
         let durations: Vec<f64> = results.iter().filter_map(|r| r["duration"].as_f64()).collect();
         let total = results.len();
@@ -211,6 +246,7 @@ impl Portfolio {
             "successful": ok.iter().map(|r| r["domain"].clone()).collect::<Vec<_>>(),
             "failed": failed,
             "skipped": skipped,
+            "rolledBack": rolled_back,
             "results": results,
             "totalDuration": started.elapsed().as_secs_f64(),
             "summary": {
