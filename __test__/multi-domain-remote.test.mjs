@@ -151,3 +151,19 @@ test('CrossDomainCoordinator: a wave failing past rollbackThreshold is rolled ba
   assert.deepEqual(good.deployments[0].versions, earlier, 'good serves what it served before the run')
   assert.equal(api.workers.has('data-service-downstream-example-com-staging'), false)
 })
+
+test('a remote dry run plans every command, changes nothing on Cloudflare and writes no file', async () => {
+  const servicePath = exampleService()
+  const before = api.requests.length
+  const result = await orchestrator(servicePath, ['plan.example.com'], { dryRun: true }).deployPortfolio()
+  const r = result.results[0]
+  assert.equal(r.success, true, r.error)
+  const commands = r.plan.filter((p) => p.command).map((p) => p.command.slice(1, 3).join(' '))
+  assert.deepEqual(commands, ['d1 list', 'deployments list', 'd1 time-travel', 'd1 migrations', 'deploy --message'])
+  assert.ok(r.plan.some((p) => p.config?.routes?.[0]?.pattern === 'staging-data-service.plan.example.com'))
+  assert.ok(r.plan.some((p) => JSON.stringify(p.commands ?? '').includes('"secret","bulk"')))
+  const writes = api.requests.slice(before).filter((q) => q.method !== 'GET')
+  assert.deepEqual(writes, [])
+  const { readdirSync } = await import('node:fs')
+  assert.deepEqual(readdirSync(servicePath).sort(), ['migrations', 'src', 'wrangler.toml'])
+})

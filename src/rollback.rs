@@ -158,6 +158,11 @@ impl Worker<'_> {
     }
 }
 
+/// The deployment message of a rollback; wrangler keeps 120 characters.
+pub fn message_for(reason: &str) -> String {
+    format!("clodo rollback: {reason}").chars().take(120).collect()
+}
+
 fn traffic_of(deployment: &Value) -> Vec<Traffic> {
     deployment["versions"]
         .as_array()
@@ -180,22 +185,6 @@ fn describe(traffic: &[Traffic]) -> String {
     match traffic {
         [] => "no deployment".into(),
         all => all.iter().map(|t| format!("{} at {}%", t.version_id, t.percentage)).collect::<Vec<_>>().join(" and "),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn traffic_is_read_from_a_deployment_and_compared_in_any_order() {
-        let deployment = json!({"versions": [{"version_id": "a", "percentage": 90}, {"version_id": "b", "percentage": 10.0}]});
-        let traffic = traffic_of(&deployment);
-        assert_eq!(traffic, vec![Traffic { version_id: "a".into(), percentage: 90.0 }, Traffic { version_id: "b".into(), percentage: 10.0 }]);
-        let reversed: Vec<Traffic> = traffic.iter().rev().cloned().collect();
-        assert!(same_traffic(&traffic, &reversed));
-        assert!(!same_traffic(&traffic, &traffic[..1]));
-        assert_eq!(describe(&traffic), "a at 90% and b at 10%");
     }
 }
 
@@ -258,7 +247,7 @@ impl Manager {
             return self.plan(points, restore_database);
         }
         let runner = self.runner.get()?;
-        let message: String = format!("clodo rollback: {reason}").chars().take(120).collect();
+        let message = message_for(reason);
         Ok(points
             .iter()
             .map(|p| {
@@ -267,5 +256,21 @@ impl Manager {
                     .unwrap_or_else(|e| json!({"status": "failed", "workerName": p.worker_name, "message": e.to_string(), "code": e.code()}))
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traffic_is_read_from_a_deployment_and_compared_in_any_order() {
+        let deployment = json!({"versions": [{"version_id": "a", "percentage": 90}, {"version_id": "b", "percentage": 10.0}]});
+        let traffic = traffic_of(&deployment);
+        assert_eq!(traffic, vec![Traffic { version_id: "a".into(), percentage: 90.0 }, Traffic { version_id: "b".into(), percentage: 10.0 }]);
+        let reversed: Vec<Traffic> = traffic.iter().rev().cloned().collect();
+        assert!(same_traffic(&traffic, &reversed));
+        assert!(!same_traffic(&traffic, &traffic[..1]));
+        assert_eq!(describe(&traffic), "a at 90% and b at 10%");
     }
 }

@@ -50,6 +50,9 @@ fn options(service: &Path) -> Options {
         retry: RetryPolicy { attempts: 1, base_delay: Duration::from_millis(100) },
         timeout: Duration::from_secs(120),
         local: true,
+        rollback_enabled: true,
+        secret_key: None,
+        rollback_threshold: None,
     }
 }
 

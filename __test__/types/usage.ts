@@ -2,7 +2,10 @@
 // scripts make type-check, and every `@ts-expect-error` proves a type is precise
 // (were it `any`, the directive would be unused and tsc would fail).
 import {
+  CrossDomainCoordinator,
   DatabaseOrchestrator,
+  MultiDomainOrchestrator,
+  RollbackManager,
   DeploymentAuditor,
   DeploymentValidator,
   EnhancedSecretManager,
@@ -45,4 +48,23 @@ export async function buildingBlocks(): Promise<boolean> {
   const config = new WranglerConfigManager({ projectRoot: '.' })
   const records = new UnifiedConfigManager({ projectRoot: '.' })
   return jwt.length === length && failing.length === 0 && p95 !== 0 && audit.summary.failed === 0 && !!config && !!records && errorCodes().length > 0
+}
+
+export async function portfolios(): Promise<number> {
+  const o = new MultiDomainOrchestrator({ domains: ['shop.example.com'], cloudflareSettings: { token: 't', accountId: 'a' }, rollbackEnabled: true })
+  const canary = await o.deploy('shop.example.com', { canary: { percent: 10, healthGate: { path: '/health' } } })
+  const rolledBack: boolean | undefined = canary.rollback?.databaseRestored ?? undefined
+  // @ts-expect-error a canary needs its percent
+  await o.deploy('shop.example.com', { canary: {} })
+  const phase = await o.setupDomainDatabase('shop.example.com')
+  const once = await MultiDomainOrchestrator.deploy({ domain: 'shop.example.com', credentials: { token: 't', accountId: 'a' } })
+  const plan = await o.getRollbackPlan()
+  const back = await o.executeRollback({ restoreDatabase: true })
+  const waves = await new CrossDomainCoordinator({ rollbackThreshold: 0.5 }).coordinateMultiDomainDeployment(['a.example.com'])
+  const manager = new RollbackManager({ environment: 'staging' })
+  const points = await manager.createRollbackPlan(['shop.example.com', { workerName: 'api', database: 'api-db' }])
+  const done = await manager.executeRollback(points, { restoreDatabase: true })
+  // @ts-expect-error statuses are a closed set
+  const status: 'done' = phase.status
+  return (rolledBack ? 1 : 0) + once.deployedDomains.length + plan.domains.length + back.rolledBack + waves.rolledBack.length + done.completedActions + (status ? 1 : 0)
 }

@@ -126,7 +126,5 @@ impl Context<'_> {
 pub fn roll_back_to(portfolio: &super::Portfolio, point: &RollbackPoint, restore_database: bool, reason: &str) -> Result<Value> {
     let runner = portfolio.runner.get()?;
     let worker = Worker { runner, config: &point.config_path, cwd: &portfolio.options.service_path, timeout: portfolio.options.timeout };
-    // wrangler keeps messages to 120 characters.
-    let message: String = format!("clodo rollback: {reason}").chars().take(120).collect();
-    worker.execute(point, restore_database, &message)
+    worker.execute(point, restore_database, &crate::rollback::message_for(reason))
 }
