@@ -987,6 +987,9 @@ export interface RollbackResult {
   code?: string
 }
 
+/** Runs `clodo <args>` (the arguments after the program name) and returns the exit code. */
+export declare function runCli(args: Array<string>): number
+
 /** One of the standard secrets. */
 export interface SecretConfig {
   length: number

@@ -850,4 +850,5 @@ module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.generateSecrets = nativeBinding.generateSecrets
 module.exports.generateSingleSecret = nativeBinding.generateSingleSecret
+module.exports.runCli = nativeBinding.runCli
 module.exports.secretConfigs = nativeBinding.secretConfigs

@@ -1,7 +1,7 @@
 // Shared helpers for the JavaScript tests.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { basename, join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
@@ -57,4 +57,12 @@ export function onlyAddsLines(before, after) {
     i++
   }
   return true
+}
+
+/** A fresh copy of examples/data-service, without the state a demo run leaves in it. */
+export function exampleService(prefix = 'clodo-example-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const runState = new Set(['.clodo', 'logs', '.wrangler'])
+  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true, filter: (from) => !runState.has(basename(from)) })
+  return dir
 }

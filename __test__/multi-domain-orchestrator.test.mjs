@@ -3,20 +3,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { clodo, rejection, root } from './helpers.mjs'
+import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
 
 const { MultiDomainOrchestrator } = clodo
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
 const domains = ['shop.example.com', 'blog.example.org']
 
-function exampleService() {
-  const dir = mkdtempSync(join(tmpdir(), 'clodo-portfolio-'))
-  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true })
-  return dir
-}
+const exampleService = () => exampleServiceCopy('clodo-portfolio-')
 
 /** Runs a portfolio in a child process and SIGKILLs it once `killWhen(event)` is true. */
 function runAndKill(servicePath, killWhen) {

@@ -5,10 +5,9 @@
 // rolled back to the version recorded before it, database included.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { clodo, rejection, root } from './helpers.mjs'
+import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const { MultiDomainOrchestrator } = clodo
@@ -18,11 +17,7 @@ const api = cloudflareApiForTests({ token, accountId })
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
 const secretKey = '5a'.repeat(32)
 
-function exampleService() {
-  const dir = mkdtempSync(join(tmpdir(), 'clodo-remote-portfolio-'))
-  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true })
-  return dir
-}
+const exampleService = () => exampleServiceCopy('clodo-remote-portfolio-')
 
 function orchestrator(servicePath, domains, extra = {}) {
   return new MultiDomainOrchestrator({
@@ -154,6 +149,8 @@ test('CrossDomainCoordinator: a wave failing past rollbackThreshold is rolled ba
 
 test('a remote dry run plans every command, changes nothing on Cloudflare and writes no file', async () => {
   const servicePath = exampleService()
+  const { readdirSync } = await import('node:fs')
+  const files = readdirSync(servicePath, { recursive: true }).sort()
   const before = api.requests.length
   const result = await orchestrator(servicePath, ['plan.example.com'], { dryRun: true }).deployPortfolio()
   const r = result.results[0]
@@ -164,6 +161,5 @@ test('a remote dry run plans every command, changes nothing on Cloudflare and wr
   assert.ok(r.plan.some((p) => JSON.stringify(p.commands ?? '').includes('"secret","bulk"')))
   const writes = api.requests.slice(before).filter((q) => q.method !== 'GET')
   assert.deepEqual(writes, [])
-  const { readdirSync } = await import('node:fs')
-  assert.deepEqual(readdirSync(servicePath).sort(), ['migrations', 'src', 'wrangler.toml'])
+  assert.deepEqual(readdirSync(servicePath, { recursive: true }).sort(), files)
 })

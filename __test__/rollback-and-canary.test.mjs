@@ -5,10 +5,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { clodo, rejection, root } from './helpers.mjs'
+import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const { MultiDomainOrchestrator } = clodo
@@ -20,11 +19,7 @@ const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
 const secretKey = '7e'.repeat(32)
 const common = { environment: 'staging', wranglerPath, secretKey, cloudflareSettings: { token, accountId } }
 
-function exampleService() {
-  const dir = mkdtempSync(join(tmpdir(), 'clodo-canary-'))
-  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true })
-  return dir
-}
+const exampleService = () => exampleServiceCopy('clodo-canary-')
 
 // The gate's stand-in for the worker: healthy or not, and what it saw.
 const gate = { healthy: true, seen: [] }

@@ -4,10 +4,12 @@
 
 pub mod atomic_file;
 pub mod audit_log;
+pub mod cli;
 pub mod customer_records;
 pub mod d1;
 pub mod deploy_audit;
 pub mod deploy_check;
+pub mod discovery;
 pub mod domain_config;
 pub mod document;
 pub mod error;

@@ -30,6 +30,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = vec![];
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
+        // Not the state a demo run leaves in the example.
+        if [".clodo", "logs", ".wrangler"].iter().any(|skip| path.ends_with(skip)) {
+            continue;
+        }
         if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
     }
     out

@@ -21,7 +21,7 @@ use crate::atomic_file::{self, FileLock, WriteOptions};
 use crate::error::{Error, Result};
 use crate::paths::{absolute, current_dir};
 
-pub use envfile::EnvVars;
+pub use envfile::{EnvVars, parse as parse_env};
 pub use standard::{
     StandardRecord, push_json_str, TemplateCheck, merge, missing_fields, standard_format, static_site_defaults, template_check,
     validate_static_site,

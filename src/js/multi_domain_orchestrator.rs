@@ -314,7 +314,7 @@ impl MultiDomainOrchestrator {
         let options = options.unwrap_or(Value::Null);
         let restore = flag(&options, &["restoreDatabase", "restore_database"]).unwrap_or(false);
         let reason = text(&options, &["reason"]).unwrap_or("requested").to_owned();
-        self.run(env, move |p| p.roll_back_all(restore, &reason))
+        self.run(env, move |p| p.roll_back_all(None, restore, &reason))
     }
 
     /// Status of every domain and phase in this run.

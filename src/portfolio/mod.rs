@@ -233,6 +233,11 @@ impl Portfolio {
         Ok(())
     }
 
+    /// A summary like `deploy_all`'s of results gathered some other way (canaries one by one).
+    pub fn summarise(&self, results: Vec<Value>, started: Instant) -> Value {
+        self.summary(results, started, json!([]))
+    }
+
     fn summary(&self, results: Vec<Value>, started: Instant, waves: Value) -> Value {
         let (ok, not_ok): (Vec<&Value>, Vec<&Value>) = results.iter().partition(|r| r["success"] == true);
         let with_status = |status: &str| -> Vec<Value> { not_ok.iter().filter(|r| r["status"] == status).map(|r| r["domain"].clone()).collect() };
@@ -330,6 +335,13 @@ impl Portfolio {
         };
         if !self.options.dry_run {
             self.lock().save()?;
+            // One line per domain in the service's deployment audit log (DeploymentAuditor's).
+            let version = phase_results["deployment"]["details"]["versionId"].clone();
+            let auditor = crate::deploy_audit::DeploymentAuditor::new(&self.options.service_path, &self.options.environment, true);
+            auditor.record_deployment(json!({
+                "deploymentId": self.deployment_id(), "domain": domain, "status": status, "durationMs": duration.as_millis() as u64,
+                "workerName": worker, "url": url, "versionId": version, "local": self.options.local, "error": failed, "warnings": warnings,
+            }))?;
         }
         Ok(json!({
             "domain": domain,
@@ -411,13 +423,13 @@ impl Portfolio {
         Ok(json!({"deploymentId": self.deployment_id(), "domains": plan}))
     }
 
-    /// Puts every deployed domain of this run back to its rollback point.
-    pub fn roll_back_all(&self, restore_database: bool, reason: &str) -> Result<Value> {
+    /// Puts every deployed domain of this run (or only `only`) back to its rollback point.
+    pub fn roll_back_all(&self, only: Option<&str>, restore_database: bool, reason: &str) -> Result<Value> {
         if self.options.dry_run {
             return self.rollback_plan();
         }
         let mut results = vec![];
-        for (domain, point) in self.rollback_points() {
+        for (domain, point) in self.rollback_points().into_iter().filter(|(d, _)| only.is_none_or(|o| o == d)) {
             self.emit(&domain, "rollback", "started", reason);
             let outcome = remote::roll_back_to(self, &point, restore_database, reason).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
             results.push(json!({"domain": domain, "result": self.record_rollback(&domain, outcome)?}));

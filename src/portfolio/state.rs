@@ -57,6 +57,17 @@ pub fn state_path(service_path: &Path, deployment_id: &str) -> PathBuf {
 }
 
 impl RunState {
+    /// The id of the run saved last under `service_path`, if any.
+    pub fn latest(service_path: &Path) -> Option<String> {
+        let dir = service_path.join(".clodo").join("deployments");
+        let entries = std::fs::read_dir(dir).ok()?;
+        let runs = entries.filter_map(|e| e.ok()).filter_map(|e| {
+            let name = e.file_name().to_string_lossy().strip_suffix(".json")?.to_owned();
+            Some((e.metadata().and_then(|m| m.modified()).ok()?, name))
+        });
+        runs.max().map(|(_, id)| id)
+    }
+
     pub fn save(&self) -> Result<()> {
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
         write_atomic(&state_path(&self.service_path, &self.deployment_id), text.as_bytes(), WriteOptions { fsync: true, ..WriteOptions::default() })

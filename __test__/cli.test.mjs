@@ -1,0 +1,145 @@
+// The clodo CLI run as a subprocess (bin/clodo.js → the Rust CLI): --json
+// documents, exit codes (0 ok, 1 failure, 2 usage, 3 partial), no prompt
+// without a terminal, and under a pseudo-terminal (util-linux `script`) the
+// coloured progress and a prompt answered.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync, execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { root, exampleService as exampleServiceCopy } from './helpers.mjs'
+
+const bin = join(root, 'bin', 'clodo.js')
+const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
+const quiet = { ...process.env, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
+
+function clodo(args, env = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...quiet, ...env }, timeout: 240_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const exampleService = () => exampleServiceCopy('clodo-cli-')
+
+test('--version and --help answer at once; a bad flag is a usage error (2)', () => {
+  const version = clodo(['--version'])
+  assert.equal(version.code, 0)
+  assert.match(version.stdout, /^clodo \d+\.\d+\.\d+/)
+  const help = clodo(['--help'])
+  assert.equal(help.code, 0)
+  for (const command of ['deploy', 'list', 'status', 'rollback', 'validate', 'test']) assert.match(help.stdout, new RegExp(`\\n  ${command}`))
+  const bad = clodo(['deploy', '--bogus'])
+  assert.equal(bad.code, 2)
+  assert.match(bad.stderr, /unexpected argument '--bogus'/)
+})
+
+test('list finds the example service\'s domains in its customer records', () => {
+  const service = exampleService()
+  const listed = clodo(['list', service, '--json'])
+  assert.equal(listed.code, 0, listed.stderr)
+  const { services } = JSON.parse(listed.stdout)
+  assert.deepEqual(services.map((s) => s.name), ['data-service'])
+  assert.deepEqual(services[0].domains, [
+    { domain: 'blog.example.org', source: 'customer:blog' },
+    { domain: 'news.example.net', source: 'customer:news' },
+    { domain: 'shop.example.com', source: 'customer:shop' },
+  ])
+  const text = clodo(['list', service])
+  assert.match(text.stdout, /^service\s+domain\s+found in\s+path\n/)
+  assert.doesNotMatch(text.stdout + text.stderr, /\x1b\[/, 'no colour without a terminal')
+})
+
+test('deploy --local: one domain deployed, one failed, exit 3; status and the audit log agree', () => {
+  const service = exampleService()
+  // blog's local database drifted before the run, so its first migration fails.
+  const rendered = join(service, '.clodo', 'rendered', 'blog.example.org', 'development')
+  mkdirSync(rendered, { recursive: true })
+  writeFileSync(join(rendered, 'wrangler.json'), JSON.stringify({ name: 'drift', main: '../../../../src/index.js', compatibility_date: '2025-01-01',
+    d1_databases: [{ binding: 'DB', database_name: 'blog-example-org-development-db', database_id: 'blog-example-org-development-db' }] }))
+  execFileSync(wranglerPath, ['d1', 'execute', 'DB', '--local', '--command', 'CREATE TABLE items (legacy TEXT)', '--config', join(rendered, 'wrangler.json')],
+    { cwd: service, env: { ...quiet, CI: 'true' }, stdio: 'pipe' })
+
+  const run = clodo(['deploy', '--local', '--no-tests', '--json', service, 'shop.example.com', 'blog.example.org'])
+  assert.equal(run.code, 3, run.stderr)
+  const document = JSON.parse(run.stdout)
+  assert.equal(document.total, 2)
+  assert.equal(document.successful, 1)
+  assert.equal(document.environment, 'development')
+  const results = Object.fromEntries(document.runs[0].summary.results.map((r) => [r.domain, r]))
+  assert.equal(results['shop.example.com'].status, 'completed')
+  assert.match(results['blog.example.org'].error, /^database: .*0001_items\.sql failed/)
+  assert.equal(run.stderr, '', 'with --json nothing but the document is printed')
+
+  const status = clodo(['status', '--json', '--path', service])
+  assert.equal(status.code, 3)
+  const state = JSON.parse(status.stdout)
+  assert.equal(state.deploymentId, document.runs[0].summary.deploymentId)
+  assert.equal(state.domains['shop.example.com'].status, 'completed')
+  assert.equal(state.domains['blog.example.org'].status, 'failed')
+  const audit = readFileSync(join(service, 'logs', 'deployment-audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  assert.deepEqual(audit.map((e) => [e.domain, e.status]).sort(), [['blog.example.org', 'failed'], ['shop.example.com', 'completed']])
+
+  const rollback = clodo(['rollback', 'shop.example.com', '--path', service, '--json'])
+  assert.equal(rollback.code, 0)
+  assert.equal(JSON.parse(rollback.stdout).rolledBack, 0, 'a local run has nothing live to roll back')
+})
+
+test('without a terminal nothing prompts: production needs --yes, --interactive needs a terminal (2)', () => {
+  const service = exampleService()
+  const production = clodo(['deploy', service, 'shop.example.com', '--remote'], { CLOUDFLARE_API_TOKEN: 'not-used', CLOUDFLARE_ACCOUNT_ID: 'a' })
+  assert.equal(production.code, 2)
+  assert.match(production.stderr, /deploying to production needs --yes when there is no terminal to ask \[E_INVALID_INPUT\]/)
+  const interactive = clodo(['deploy', service, '--local', '--interactive'])
+  assert.equal(interactive.code, 2)
+  assert.match(interactive.stderr, /--interactive needs a terminal/)
+  const remote = clodo(['deploy', service, 'shop.example.com', '--remote', '--json'])
+  assert.equal(remote.code, 2)
+  assert.equal(JSON.parse(remote.stdout).error.code, 'E_INVALID_INPUT')
+  const nothing = clodo(['deploy', mkdtempSync(join(tmpdir(), 'clodo-empty-'))])
+  assert.equal(nothing.code, 2)
+  assert.match(nothing.stderr, /no wrangler config in/)
+})
+
+test('validate and test report with exit codes', () => {
+  const service = exampleService()
+  const valid = clodo(['validate', service, '--env', 'development', '--json'])
+  assert.equal(valid.code, 0, valid.stdout)
+  assert.equal(JSON.parse(valid.stdout).valid, true)
+  const broken = exampleService()
+  writeFileSync(join(broken, 'wrangler.toml'), 'name = "x"\nmain = "src/missing.js"\n')
+  const invalid = clodo(['validate', broken, '--env', 'development', '--json'])
+  assert.equal(invalid.code, 1)
+  assert.ok(JSON.parse(invalid.stdout).checks.some((c) => c.status === 'fail'))
+  const unreachable = clodo(['test', 'http://127.0.0.1:9/', '--json'])
+  assert.equal(unreachable.code, 1)
+  assert.equal(JSON.parse(unreachable.stdout).passed, false)
+})
+
+const hasScript = spawnSync('script', ['--version']).status === 0
+
+test('on a terminal: a domain is chosen at the prompt, progress is coloured, NO_COLOR turns colour off', { skip: !hasScript && 'util-linux script is not installed' }, async () => {
+  const service = exampleService()
+  const underTerminal = (args, answer, env = {}) => new Promise((resolve) => {
+    const command = [process.execPath, bin, ...args].map((a) => `'${a}'`).join(' ')
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...quiet, ...env } })
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+      if (answer && output.includes('Deploy which?')) {
+        child.stdin.write(answer)
+        answer = null
+      }
+    })
+    child.on('exit', (code) => resolve({ code, output }))
+  })
+  const chosen = await underTerminal(['deploy', service, '--local', '--interactive', '--no-tests'], '3\n')
+  assert.equal(chosen.code, 0, chosen.output)
+  assert.match(chosen.output, /1\) blog\.example\.org/)
+  assert.match(chosen.output, /\x1b\[32m✓\x1b\[0m shop\.example\.com\s+deployment/)
+  assert.match(chosen.output, /1 of 1 domain\(s\) deployed/)
+  assert.doesNotMatch(chosen.output, /news\.example\.net\s+validation/)
+
+  const plain = await underTerminal(['validate', service, '--env', 'development'], null, { NO_COLOR: '1' })
+  assert.equal(plain.code, 0)
+  assert.doesNotMatch(plain.output, /\x1b\[/)
+})

@@ -1,0 +1,160 @@
+//! `clodo list`, `status`, `rollback`, `validate` and `test`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::output::{Paint, table};
+use super::{FAILURE, Failure, OK, Outcome, Output, PARTIAL, absolute, credentials};
+use crate::deploy_check::{CheckOptions, Checker, Level};
+use crate::error::Error;
+use crate::portfolio::state::RunState;
+use crate::portfolio::{Options, Portfolio};
+use crate::wrangler::RetryPolicy;
+
+pub fn list(out: &Output, path: &Path, environment: &str) -> Outcome {
+    let services = crate::discovery::services(&absolute(path)?, environment)?;
+    let document = json!({"environment": environment, "services": services});
+    out.result(&document, |_| {
+        let rows: Vec<Vec<String>> = services
+            .iter()
+            .flat_map(|s| {
+                let none = [crate::discovery::Domain { domain: "-".into(), source: "no domains found".into() }];
+                let domains = if s.domains.is_empty() { none.to_vec() } else { s.domains.clone() };
+                domains.into_iter().map(move |d| vec![s.name.clone(), d.domain, d.source, s.path.display().to_string()])
+            })
+            .collect();
+        table(&["service", "domain", "found in", "path"], &rows)
+    });
+    Ok(OK)
+}
+
+fn run_state(path: &Path, deployment_id: Option<&str>) -> Result<RunState, Failure> {
+    let root = absolute(path)?;
+    let id = match deployment_id {
+        Some(id) => id.to_owned(),
+        None => RunState::latest(&root).ok_or_else(|| Failure::Usage(format!("no deployment runs under {}/.clodo/deployments", root.display())))?,
+    };
+    Ok(RunState::load(&root, &id)?)
+}
+
+pub fn status(out: &Output, path: &Path, deployment_id: Option<&str>) -> Outcome {
+    let state = run_state(path, deployment_id)?;
+    let document = serde_json::to_value(&state).unwrap_or_default();
+    let failed = state.domains.values().filter(|d| d.status == "failed").count();
+    out.result(&document, |_| {
+        let rows: Vec<Vec<String>> = state
+            .domains
+            .iter()
+            .map(|(domain, run)| {
+                let phases: Vec<String> = run.phases.iter().map(|(name, p)| format!("{name}:{}", p.status)).collect();
+                vec![domain.clone(), run.status.clone(), run.url.clone().unwrap_or("-".into()), phases.join(" ")]
+            })
+            .collect();
+        format!("{} ({}, started {})\n\n{}", state.deployment_id, state.environment, state.started_at, table(&["domain", "status", "url", "phases"], &rows))
+    });
+    Ok(if failed == 0 { OK } else { PARTIAL })
+}
+
+/// A run's domains (or one domain of the latest run that has it) back to their rollback points.
+pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool) -> Outcome {
+    let root = absolute(path)?;
+    let by_id = RunState::load(&root, target).ok();
+    let (state, only) = match by_id {
+        Some(state) => (state, None),
+        None => (run_state(&root, None)?, Some(target.to_owned())),
+    };
+    if let Some(domain) = &only
+        && !state.domains.contains_key(domain)
+    {
+        return Err(Failure::Usage(format!("{target} is neither a deployment id under {} nor a domain of its latest run", root.display())));
+    }
+    let service = crate::discovery::service(&root, &state.environment)?;
+    let credentials = credentials();
+    let options = Options {
+        config_path: service.config_path.clone(),
+        environment: state.environment.clone(),
+        service_name: service.name.clone(),
+        domains: vec![],
+        parallel: 1,
+        dry_run: false,
+        skip_tests: true,
+        local: credentials.api_token.is_none(),
+        credentials,
+        wrangler_path: super::wrangler_for(&root),
+        retry: RetryPolicy::default(),
+        timeout: Duration::from_secs(180),
+        rollback_enabled: true,
+        secret_key: None,
+        rollback_threshold: None,
+        service_path: root,
+    };
+    let portfolio = Portfolio::new(options, Some(&state.deployment_id), Some(out.progress_sink()))?;
+    let result = portfolio.roll_back_all(only.as_deref(), restore_database, "clodo rollback from the command line")?;
+    out.result(&result, |r| {
+        let rows: Vec<Vec<String>> = r["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| vec![x["domain"].as_str().unwrap_or_default().into(), x["result"]["status"].as_str().unwrap_or_default().into(), x["result"]["message"].as_str().unwrap_or_default().into()])
+            .collect();
+        match rows.is_empty() {
+            true => format!("nothing to roll back in {}: no domain of it reached its deployment phase remotely", r["deploymentId"]),
+            false => table(&["domain", "rollback", "what happened"], &rows),
+        }
+    });
+    Ok(if result["success"] == true { OK } else { FAILURE })
+}
+
+pub fn validate(out: &Output, path: &Path, environment: &str, level: &str) -> Outcome {
+    let service_path = absolute(path)?;
+    let checker = Checker::new(CheckOptions {
+        wrangler_path: super::wrangler_for(&service_path),
+        service_path,
+        config_path: None,
+        environment: environment.to_owned(),
+        level: Level::parse(level)?,
+        remote: None,
+        credentials: credentials(),
+    });
+    let checks = checker.all();
+    let failed = checks.iter().filter(|c| c.status == "fail").count();
+    let document = json!({
+        "environment": environment, "level": level, "valid": failed == 0,
+        "checks": checks.iter().map(|c| json!({"name": c.name, "status": c.status, "message": c.message})).collect::<Vec<_>>(),
+    });
+    out.result(&document, |_| {
+        let rows: Vec<Vec<String>> = checks.iter().map(|c| vec![paint_status(out, c.status), c.name.to_owned(), c.message.clone()]).collect();
+        table(&["", "check", "result"], &rows)
+    });
+    Ok(if failed == 0 { OK } else { FAILURE })
+}
+
+pub fn test(out: &Output, url: &str, endpoints: Vec<String>) -> Outcome {
+    let options = crate::http_check::TestOptions { endpoints, ..Default::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
+    let report: Value = runtime.block_on(crate::http_check::run(url, &options))?;
+    out.result(&report, |r| {
+        let rows: Vec<Vec<String>> = r["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                let status = if c["passed"] == true { "pass" } else { "fail" };
+                let answer = c["status"].as_u64().map(|s| s.to_string()).or_else(|| c["error"].as_str().map(str::to_owned)).unwrap_or_default();
+                vec![paint_status(out, status), c["url"].as_str().unwrap_or_default().into(), answer, format!("{:.0} ms", c["latencyMs"].as_f64().unwrap_or(0.0))]
+            })
+            .collect();
+        table(&["", "url", "answer", "latency"], &rows)
+    });
+    Ok(if report["passed"] == true { OK } else { FAILURE })
+}
+
+fn paint_status(out: &Output, status: &str) -> String {
+    match status {
+        "pass" => out.paint(Paint::Green, "pass"),
+        "fail" => out.paint(Paint::Red, "fail"),
+        other => out.paint(Paint::Yellow, other),
+    }
+}

@@ -1,0 +1,183 @@
+//! `clodo deploy`: finds the services and their domains, asks what it must
+//! ask (only on a terminal), runs each service's portfolio with progress on
+//! stderr, and ends with a summary table (or one JSON document).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::output::{Paint, table};
+use super::{DeployArgs, FAILURE, Failure, OK, Outcome, Output, PARTIAL, absolute, credentials};
+use crate::discovery::{self, Service};
+use crate::domain_config::DomainSpec;
+use crate::portfolio::canary::{Canary, Gate};
+use crate::portfolio::{Options, Portfolio};
+use crate::wrangler::RetryPolicy;
+
+pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
+    let credentials = credentials();
+    if args.remote && credentials.api_token.is_none() {
+        return Err(Failure::Usage("--remote needs CLOUDFLARE_API_TOKEN (and CLOUDFLARE_ACCOUNT_ID) in the environment".into()));
+    }
+    let local = args.local || (!args.remote && credentials.api_token.is_none());
+    let environment = args.environment.clone().unwrap_or_else(|| if local { "development" } else { "production" }.into());
+    let (paths, mut wanted): (Vec<String>, Vec<String>) = args.targets.iter().cloned().partition(|t| std::path::Path::new(t).is_dir());
+    let paths: Vec<PathBuf> = match paths.is_empty() {
+        true => vec![PathBuf::from(".")],
+        false => paths.iter().map(PathBuf::from).collect(),
+    };
+    let mut services: Vec<Service> = vec![];
+    for path in &paths {
+        services.extend(discovery::services(&absolute(path)?, &environment)?);
+    }
+    if services.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Failure::Usage(format!("no wrangler config in {} or the folders directly under it", shown.join(", "))));
+    }
+    if args.interactive {
+        wanted = choose(out, &services)?;
+    }
+    let plan = domains_to_deploy(&services, &wanted)?;
+    if plan.iter().all(|(_, domains)| domains.is_empty()) {
+        return Err(Failure::Usage("no domains to deploy: name them (clodo deploy shop.example.com), or give the service customer records, vars DOMAIN/DOMAINS or custom-domain routes".into()));
+    }
+    if args.resume.is_some() && plan.len() > 1 {
+        return Err(Failure::Usage("--resume continues one service's run: give that service's folder".into()));
+    }
+    let count: usize = plan.iter().map(|(_, d)| d.len()).sum();
+    if !local && environment == "production" && !args.dry_run && !yes {
+        match out.confirm(&format!("Deploy {count} domain(s) to production on Cloudflare?")) {
+            None => return Err(Failure::Usage("deploying to production needs --yes when there is no terminal to ask".into())),
+            Some(false) => {
+                out.note("cancelled: nothing was deployed");
+                return Ok(FAILURE);
+            }
+            Some(true) => {}
+        }
+    }
+    let mode = if local { "local" } else { "remote" };
+    out.note(&out.paint(Paint::Bold, &format!("Deploying {count} domain(s) of {} service(s) to {environment} ({mode})", plan.len())));
+    let mut runs = vec![];
+    for (service, domains) in &plan {
+        let options = options(&args, service, domains, &environment, local, credentials.clone());
+        let progress = out.progress_sink();
+        let portfolio = Portfolio::new(options, args.resume.as_deref(), Some(progress))?;
+        let summary = match args.canary {
+            Some(percent) => canary_run(&portfolio, percent)?,
+            None => portfolio.deploy_all()?,
+        };
+        runs.push(json!({"service": service.name, "path": service.path, "summary": summary}));
+    }
+    let results: Vec<&Value> = runs.iter().flat_map(|r| r["summary"]["results"].as_array().into_iter().flatten()).collect();
+    let ok = results.iter().filter(|r| r["success"] == true).count();
+    let code = match ok {
+        n if n == results.len() => OK,
+        0 => FAILURE,
+        _ => PARTIAL,
+    };
+    let document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs});
+    out.result(&document, |d| summary_text(out, d));
+    Ok(code)
+}
+
+/// Domains per service: the named ones where the service has them (all of
+/// them for a single service), else every domain found.
+fn domains_to_deploy(services: &[Service], wanted: &[String]) -> Result<Vec<(Service, Vec<String>)>, Failure> {
+    let found = |s: &Service| -> Vec<String> { s.domains.iter().map(|d| d.domain.clone()).collect() };
+    if wanted.is_empty() {
+        return Ok(services.iter().map(|s| (s.clone(), found(s))).collect());
+    }
+    if let [only] = services {
+        return Ok(vec![(only.clone(), wanted.to_vec())]);
+    }
+    let plan: Vec<(Service, Vec<String>)> = services.iter().map(|s| (s.clone(), found(s).into_iter().filter(|d| wanted.contains(d)).collect())).collect();
+    let unknown: Vec<&String> = wanted.iter().filter(|w| !plan.iter().any(|(_, d)| d.contains(w))).collect();
+    match unknown.is_empty() {
+        true => Ok(plan.into_iter().filter(|(_, d)| !d.is_empty()).collect()),
+        false => Err(Failure::Usage(format!("no service here has the domain(s) {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))),
+    }
+}
+
+/// The domains a person picks from a numbered list.
+fn choose(out: &Output, services: &[Service]) -> Result<Vec<String>, Failure> {
+    let all: Vec<(String, String)> = services.iter().flat_map(|s| s.domains.iter().map(|d| (s.name.clone(), d.domain.clone()))).collect();
+    if !out.interactive {
+        return Err(Failure::Usage("--interactive needs a terminal; name the domains instead".into()));
+    }
+    for (i, (service, domain)) in all.iter().enumerate() {
+        eprintln!("  {:>2}) {domain} {}", i + 1, out.paint(Paint::Dim, &format!("({service})")));
+    }
+    let answer = out.ask("Deploy which? Numbers separated by commas, Enter for all:").unwrap_or_default();
+    if answer.is_empty() {
+        return Ok(all.into_iter().map(|(_, d)| d).collect());
+    }
+    answer
+        .split(',')
+        .map(|n| {
+            let picked = n.trim().parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| all.get(i));
+            picked.map(|(_, d)| d.clone()).ok_or_else(|| Failure::Usage(format!("{} is not one of the numbers shown", n.trim())))
+        })
+        .collect()
+}
+
+fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: crate::wrangler::Credentials) -> Options {
+    Options {
+        service_path: service.path.clone(),
+        config_path: service.config_path.clone(),
+        environment: environment.to_owned(),
+        service_name: service.name.clone(),
+        domains: domains.iter().map(|d| DomainSpec::new(d, environment, &service.name)).collect(),
+        parallel: args.parallel.max(1),
+        dry_run: args.dry_run,
+        skip_tests: args.no_tests,
+        credentials,
+        wrangler_path: super::wrangler_for(&service.path),
+        retry: RetryPolicy::default(),
+        timeout: Duration::from_secs(180),
+        local,
+        rollback_enabled: true,
+        secret_key: None,
+        rollback_threshold: None,
+    }
+}
+
+/// Every domain as a canary, one after the other, summarised like a portfolio run.
+fn canary_run(portfolio: &Portfolio, percent: f64) -> Result<Value, Failure> {
+    let started = std::time::Instant::now();
+    let mut results = vec![];
+    for spec in &portfolio.options.domains {
+        let canary = Canary { percent, gate: Some(Gate { url: None, path: "/health".into() }) };
+        results.push(portfolio.deploy_canary(spec, canary)?);
+    }
+    Ok(portfolio.summarise(results, started))
+}
+
+fn summary_text(out: &Output, document: &Value) -> String {
+    let mut rows = vec![];
+    for run in document["runs"].as_array().into_iter().flatten() {
+        for r in run["summary"]["results"].as_array().into_iter().flatten() {
+            let status = r["status"].as_str().unwrap_or_default();
+            let painted = match status {
+                "completed" => out.paint(Paint::Green, status),
+                "completed-with-warnings" => out.paint(Paint::Yellow, status),
+                _ => out.paint(Paint::Red, status),
+            };
+            rows.push(vec![
+                r["domain"].as_str().unwrap_or_default().to_owned(),
+                painted,
+                r["url"].as_str().unwrap_or("-").to_owned(),
+                format!("{:.1}s", r["duration"].as_f64().unwrap_or(0.0)),
+                r["error"].as_str().or_else(|| r["warnings"][0].as_str()).unwrap_or("").chars().take(80).collect(),
+            ]);
+        }
+    }
+    // Locally the URL is the `wrangler dev` the domain was checked on, stopped since.
+    let url = if document["local"] == true { "checked at" } else { "url" };
+    let mut text = format!("\n{}\n\n{} of {} domain(s) deployed", table(&["domain", "status", url, "time", "note"], &rows), document["successful"], document["total"]);
+    for run in document["runs"].as_array().into_iter().flatten() {
+        let (path, id) = (run["path"].as_str().unwrap_or_default(), run["summary"]["deploymentId"].as_str().unwrap_or_default());
+        text += &format!("\n{} state {path}/.clodo/deployments/{id}.json · audit {path}/logs/deployment-audit.log", out.paint(Paint::Dim, "·"));
+    }
+    text
+}

@@ -1,0 +1,182 @@
+//! The `clodo` command line (`bin/clodo.js` hands it `process.argv`). Every
+//! command prints one JSON document with `--json`; exit codes are 0 ok,
+//! 1 failure, 2 usage, 3 partial (some domains failed).
+
+mod commands;
+mod deploy;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, Result};
+pub use output::Output;
+
+pub const OK: i32 = 0;
+pub const FAILURE: i32 = 1;
+pub const USAGE: i32 = 2;
+pub const PARTIAL: i32 = 3;
+
+#[derive(Parser)]
+#[command(name = "clodo", version, about = "Configure, deploy and operate Cloudflare Workers + D1 services", propagate_version = true)]
+struct Cli {
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Answer yes to confirmations (needed when there is no terminal to ask).
+    #[arg(long, short = 'y', global = true)]
+    yes: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Deploy a service's domains (or every service under a folder), each with its own worker and D1 database.
+    #[command(visible_alias = "deploy-portfolio")]
+    Deploy(DeployArgs),
+    /// Services under a folder and the domains found for each.
+    List(PathEnv),
+    /// A saved deployment run: every domain and phase (default: the latest run).
+    Status {
+        deployment_id: Option<String>,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+    },
+    /// Put a run's domains (or one domain of the latest run) back to what they served before it.
+    Rollback {
+        /// A deployment id, or a domain of the latest run.
+        target: String,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Also restore the D1 database to the bookmark taken before the run's migrations.
+        #[arg(long)]
+        restore_database: bool,
+    },
+    /// Check a service before deploying it.
+    Validate {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long = "env", default_value = "production")]
+        environment: String,
+        #[arg(long, default_value = "basic", value_parser = ["basic", "standard", "comprehensive"])]
+        level: String,
+    },
+    /// HTTP checks of a deployed worker: /health and the given paths.
+    Test {
+        url: String,
+        /// More paths to check, beside /health.
+        #[arg(long = "endpoint")]
+        endpoints: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+struct PathEnv {
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[arg(long = "env", default_value = "development")]
+    environment: String,
+}
+
+#[derive(Args)]
+pub struct DeployArgs {
+    /// A service folder, a folder of services, and/or domains to limit the run to.
+    targets: Vec<String>,
+    /// Default: development with --local, else production.
+    #[arg(long = "env")]
+    environment: Option<String>,
+    /// Local D1, a real build and `wrangler dev` (the default without CLOUDFLARE_API_TOKEN).
+    #[arg(long, conflicts_with = "remote")]
+    local: bool,
+    /// Deploy to Cloudflare (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID).
+    #[arg(long)]
+    remote: bool,
+    /// Print the plan (rendered configs, every command) and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Skip the health checks after deploying.
+    #[arg(long)]
+    no_tests: bool,
+    /// Choose the domains from a list (needs a terminal).
+    #[arg(long, short = 'i')]
+    interactive: bool,
+    /// Roll out gradually: the new version gets this share of traffic, then 100 % or rolled back.
+    #[arg(long, value_name = "PERCENT")]
+    canary: Option<f64>,
+    /// Continue a run that was interrupted.
+    #[arg(long, value_name = "DEPLOYMENT_ID")]
+    resume: Option<String>,
+    /// Domains in flight at once.
+    #[arg(long, default_value_t = 2)]
+    parallel: usize,
+}
+
+/// Runs the CLI on `args` (without the program name) and gives the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    let cli = match Cli::try_parse_from(std::iter::once("clodo".to_owned()).chain(args)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => OK,
+                _ => USAGE,
+            };
+        }
+    };
+    let out = Output::new(cli.json);
+    let outcome = match cli.command {
+        Command::Deploy(args) => deploy::run(&out, cli.yes, args),
+        Command::List(a) => commands::list(&out, &a.path, &a.environment),
+        Command::Status { deployment_id, path } => commands::status(&out, &path, deployment_id.as_deref()),
+        Command::Rollback { target, path, restore_database } => commands::rollback(&out, &path, &target, restore_database),
+        Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),
+        Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            out.error(&Error::invalid(message));
+            USAGE
+        }
+        Err(Failure::Error(e)) => {
+            out.error(&e);
+            FAILURE
+        }
+    }
+}
+
+pub enum Failure {
+    /// The command line asked for something that cannot be done as asked.
+    Usage(String),
+    Error(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+pub type Outcome = std::result::Result<i32, Failure>;
+
+/// The credentials wrangler gets: from the environment only, never from a flag.
+fn credentials() -> crate::wrangler::Credentials {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    crate::wrangler::Credentials { api_token: var("CLOUDFLARE_API_TOKEN"), account_id: var("CLOUDFLARE_ACCOUNT_ID") }
+}
+
+fn absolute(path: &std::path::Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io("resolve", path, e))
+}
+
+/// Wrangler as the service finds it, else as the folder `clodo` runs in finds
+/// it (`npx clodo` in a project whose services live elsewhere).
+fn wrangler_for(service: &std::path::Path) -> Option<PathBuf> {
+    if crate::wrangler::locate(None, service).is_ok() {
+        return None;
+    }
+    let here = std::env::current_dir().ok()?;
+    crate::wrangler::locate(None, &here).ok().map(|w| w.path)
+}

@@ -1,0 +1,78 @@
+//! Services and their domains, found on disk: a service is a folder with a
+//! wrangler config; its domains come from its customer records
+//! (`config/customers/<customer>/<env>.env`, `DOMAIN`), the config's vars
+//! (`DOMAIN`, `DOMAINS` comma-separated) and its custom-domain routes.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::customer_records::CustomerRecords;
+use crate::error::Result;
+use crate::wrangler_config::{Options as ConfigOptions, WranglerConfig, discover_config};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    pub name: String,
+    pub path: PathBuf,
+    pub config_path: PathBuf,
+    pub domains: Vec<Domain>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Domain {
+    pub domain: String,
+    /// Where it was found: `customer:<name>`, `vars`, `routes`.
+    pub source: String,
+}
+
+/// `root` itself when it is a service, else every service folder directly under it, by name.
+pub fn services(root: &Path, environment: &str) -> Result<Vec<Service>> {
+    if discover_config(root).is_some() {
+        return Ok(vec![service(root, environment)?]);
+    }
+    let mut found = vec![];
+    let entries = std::fs::read_dir(root).map_err(|e| crate::error::Error::io("list", root, e))?;
+    let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir() && discover_config(p).is_some()).collect();
+    dirs.sort();
+    for dir in dirs {
+        found.push(service(&dir, environment)?);
+    }
+    Ok(found)
+}
+
+pub fn service(dir: &Path, environment: &str) -> Result<Service> {
+    let config_path = discover_config(dir).unwrap_or_else(|| dir.join("wrangler.toml"));
+    let config = WranglerConfig::new(ConfigOptions::for_config_path(&config_path)).document()?.map(|d| d.value()).unwrap_or(Value::Null);
+    let resolved = Value::Object(crate::domain_config::resolve_environment(&config, environment));
+    let name = resolved["name"].as_str().map(str::to_owned).unwrap_or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    let mut domains: Vec<Domain> = vec![];
+    let mut add = |domain: &str, source: String| {
+        let domain = domain.trim().trim_end_matches('.').to_lowercase();
+        if crate::domain_config::check_domain(&domain).is_ok() && !domains.iter().any(|d| d.domain == domain) {
+            domains.push(Domain { domain, source });
+        }
+    };
+    let records = CustomerRecords::for_project(Some(dir), None, false);
+    for customer in records.list_customers().unwrap_or_default() {
+        // A record still missing its account id names its domain all the same.
+        let Ok(path) = records.record_path(&customer, environment) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let fields = crate::customer_records::parse_env(&text);
+        if let Some(domain) = fields.get("DOMAIN").or_else(|| fields.get("CUSTOMER_DOMAIN")) {
+            add(domain, format!("customer:{customer}"));
+        }
+    }
+    let vars = &resolved["vars"];
+    for domain in vars["DOMAIN"].as_str().into_iter().chain(vars["DOMAINS"].as_str().into_iter().flat_map(|d| d.split(','))) {
+        add(domain, "vars".into());
+    }
+    for route in resolved["routes"].as_array().into_iter().flatten() {
+        if route["custom_domain"] == true {
+            add(route["pattern"].as_str().unwrap_or_default(), "routes".into());
+        }
+    }
+    Ok(Service { name, path: dir.to_path_buf(), config_path, domains })
+}
