@@ -7,7 +7,7 @@
 //   npm run build && node bench/portfolio.bench.mjs
 import { cpSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { tmpdir, availableParallelism } from 'node:os'
-import { join, dirname } from 'node:path'
+import { basename, join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
@@ -17,7 +17,8 @@ const domains = Array.from({ length: 12 }, (_, i) => `customer-${i + 1}.example.
 
 function service() {
   const dir = mkdtempSync(join(tmpdir(), 'clodo-bench-portfolio-'))
-  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true })
+  // Without the state a demo run leaves in the example.
+  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true, filter: (from) => !['.clodo', 'logs', '.wrangler'].includes(basename(from)) })
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
   return dir
 }
