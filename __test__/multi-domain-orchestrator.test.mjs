@@ -105,3 +105,18 @@ test('CrossDomainCoordinator: dependencies deploy first, a failed one skips its 
   const cycle = await rejection(coordinator.coordinateMultiDomainDeployment(['a.example.com', 'b.example.com']))
   assert.equal(cycle.code, 'E_DEPENDENCY_CYCLE')
 })
+
+test('the phase handlers run one phase each, in the run\'s saved state', async () => {
+  const service = exampleService()
+  const o = new MultiDomainOrchestrator({ servicePath: service, domains, environment: 'development', wranglerPath })
+  const checked = await o.validateDomainPrerequisites('shop.example.com')
+  assert.equal(checked.status, 'completed', checked.message)
+  const rendered = await o.initializeDomainDeployment('shop.example.com')
+  assert.equal(rendered.status, 'completed')
+  const config = JSON.parse(readFileSync(rendered.details.configPath, 'utf8'))
+  assert.equal(config.name, 'data-service-shop-example-com-development')
+  const stats = o.getPortfolioStats()
+  assert.deepEqual(Object.keys(stats.domains['shop.example.com'].phases), ['validation', 'initialization'])
+  const unknown = await rejection(o.setupDomainDatabase('nope.example.com'))
+  assert.match(unknown.message, /^Domain nope\.example\.com not found in portfolio/)
+})
