@@ -12,7 +12,9 @@ import { root, exampleService as exampleServiceCopy } from './helpers.mjs'
 
 const bin = join(root, 'bin', 'clodo.js')
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
-const quiet = { ...process.env, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
+// Nothing from the caller's shell: no credentials, no secret store key.
+const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
+const quiet = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
 
 function clodo(args, env = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...quiet, ...env }, timeout: 240_000 })
@@ -142,4 +144,49 @@ test('on a terminal: a domain is chosen at the prompt, progress is coloured, NO_
   const plain = await underTerminal(['validate', service, '--env', 'development'], null, { NO_COLOR: '1' })
   assert.equal(plain.code, 0)
   assert.doesNotMatch(plain.output, /\x1b\[/)
+})
+
+test('config, db, secrets and customers commands', () => {
+  const service = exampleService()
+  const added = clodo(['config', 'add-d1', 'audit-db', '0f2ad2b1-8d36-4a3c-9b5e-3c2e4ad5f6a7', '--binding', 'AUDIT', '--path', service, '--json'])
+  assert.equal(added.code, 0, added.stderr)
+  const toml = readFileSync(join(service, 'wrangler.toml'), 'utf8')
+  assert.match(toml, /^# An example service deployed once per domain/, 'comments kept')
+  assert.match(toml, /binding = "AUDIT"/)
+  const shown = JSON.parse(clodo(['config', 'show', service, '--json']).stdout)
+  assert.deepEqual(shown.config.d1_databases.map((d) => d.binding), ['DB', 'AUDIT'])
+  const broken = exampleService()
+  writeFileSync(join(broken, 'wrangler.toml'), 'name = "x"\n[[d1_databases]]\nbinding = "DB"\n')
+  const invalid = clodo(['config', 'validate', broken, '--remote'])
+  assert.equal(invalid.code, 1)
+  assert.match(invalid.stdout, /wrangler\.toml:2:\d+/, 'the finding says where')
+
+  const listed = JSON.parse(clodo(['db', 'list', '--path', service, '--json']).stdout)
+  assert.deepEqual(listed.databases, ['data-service-db', 'audit-db'])
+  const migrated = clodo(['db', 'migrate', 'data-service-db', '--path', service, '--json'])
+  assert.equal(migrated.code, 0, migrated.stderr)
+  assert.equal(JSON.parse(migrated.stdout).results[0].migrationsApplied, 2)
+  const status = JSON.parse(clodo(['db', 'status', 'data-service-db', '--path', service, '--json']).stdout)
+  assert.deepEqual(status.applied.map((m) => m.name), ['0001_items.sql', '0002_seed.sql'])
+  assert.deepEqual(status.pending, [])
+  const production = clodo(['db', 'migrate', '--path', service, '--env', 'production'])
+  assert.equal(production.code, 2)
+  assert.match(production.stderr, /migrating production needs --yes/)
+
+  const key = { CLODO_SECRET_KEY: '3c'.repeat(32) }
+  const generated = clodo(['secrets', 'generate', 'shop.example.com', '--path', service, '--json'], key)
+  assert.equal(generated.code, 0, generated.stderr)
+  const document = JSON.parse(generated.stdout)
+  assert.ok(document.secrets.includes('AUTH_JWT_SECRET'))
+  assert.doesNotMatch(generated.stdout, /[0-9a-f]{64}/, 'names only, never values')
+  const names = JSON.parse(clodo(['secrets', 'list', 'shop.example.com', '--path', service, '--json'], key).stdout)
+  assert.deepEqual(names.secrets, document.secrets)
+  const noKey = clodo(['secrets', 'list', 'shop.example.com', '--path', service])
+  assert.equal(noKey.code, 1)
+  assert.match(noKey.stderr, /set CLODO_SECRET_KEY .*\[E_SECRET_STORE\]/)
+
+  const customers = JSON.parse(clodo(['customers', 'list', service, '--json']).stdout)
+  assert.deepEqual(customers.records.map((r) => [r.customer, r.environment]), [['blog', 'development'], ['news', 'development'], ['shop', 'development']])
+  const shop = JSON.parse(clodo(['customers', 'show', 'shop', '--env', 'development', '--path', service, '--json']).stdout)
+  assert.deepEqual(shop.missingFields, ['CLOUDFLARE_ACCOUNT_ID'], 'the example records name only their domains')
 })

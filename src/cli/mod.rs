@@ -3,7 +3,9 @@
 //! 1 failure, 2 usage, 3 partial (some domains failed).
 
 mod commands;
+mod db;
 mod deploy;
+mod manage;
 mod output;
 
 use std::path::PathBuf;
@@ -63,6 +65,18 @@ enum Command {
         #[arg(long, default_value = "basic", value_parser = ["basic", "standard", "comprehensive"])]
         level: String,
     },
+    /// D1 databases: list, migration status, migrate, backup.
+    #[command(subcommand)]
+    Db(db::DbCommand),
+    /// The wrangler config: show, validate, add a D1 binding.
+    #[command(subcommand)]
+    Config(manage::ConfigCommand),
+    /// A domain's secrets: generate into the encrypted store, push to its worker, list names.
+    #[command(subcommand)]
+    Secrets(manage::SecretsCommand),
+    /// Customer records (`config/customers/<customer>/<env>.env`).
+    #[command(subcommand)]
+    Customers(manage::CustomersCommand),
     /// HTTP checks of a deployed worker: /health and the given paths.
     Test {
         url: String,
@@ -133,6 +147,10 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Rollback { target, path, restore_database } => commands::rollback(&out, &path, &target, restore_database),
         Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),
         Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
+        Command::Db(command) => db::run(&out, cli.yes, command),
+        Command::Config(command) => manage::config(&out, command),
+        Command::Secrets(command) => manage::secrets(&out, command),
+        Command::Customers(command) => manage::customers(&out, command),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,116 @@
+//! `clodo db list|status|migrate|backup`: DatabaseOrchestrator from the shell.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use serde_json::{Value, json};
+
+use super::output::table;
+use super::{FAILURE, Failure, OK, Outcome, Output, absolute, credentials};
+use crate::d1::{Options, Orchestrator};
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// The D1 databases bound in the config for an environment.
+    List(Where),
+    /// Applied and pending migrations of a database.
+    Status {
+        database: String,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Apply pending migrations to a database (or every database of the environment).
+    Migrate {
+        database: Option<String>,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Export a database to `<out>/<db>-<env>.sql` with a manifest entry (sha256, rows, migrations).
+    Backup {
+        database: String,
+        #[arg(long, default_value = "backups")]
+        out: PathBuf,
+        #[command(flatten)]
+        at: Where,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct Where {
+    /// The service folder.
+    #[arg(long, default_value = ".")]
+    path: PathBuf,
+    #[arg(long = "env", default_value = "development")]
+    environment: String,
+    /// Print the commands and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn orchestrator(at: &Where) -> Result<(Orchestrator, PathBuf), Failure> {
+    let root = absolute(&at.path)?;
+    let mut options = Options::new(&root);
+    options.credentials = credentials();
+    options.wrangler_path = super::wrangler_for(&root);
+    options.dry_run = at.dry_run;
+    Ok((Orchestrator::new(options), root))
+}
+
+pub fn run(out: &Output, yes: bool, command: DbCommand) -> Outcome {
+    match command {
+        DbCommand::List(at) => {
+            let (db, _) = orchestrator(&at)?;
+            let names = db.databases_in(&at.environment, None)?;
+            out.result(&json!({"environment": at.environment, "databases": names}), |_| names.join("\n"));
+            Ok(OK)
+        }
+        DbCommand::Status { database, at } => {
+            let (db, _) = orchestrator(&at)?;
+            let status = db.migration_status(&database, &at.environment, None, None)?;
+            out.result(&status, |s| {
+                let mut rows: Vec<Vec<String>> = s["applied"].as_array().into_iter().flatten().map(|m| vec![text(&m["name"]), format!("applied {}", text(&m["appliedAt"]))]).collect();
+                rows.extend(s["pending"].as_array().into_iter().flatten().map(|m| vec![text(m), "pending".into()]));
+                table(&["migration", "state"], &rows)
+            });
+            Ok(OK)
+        }
+        DbCommand::Migrate { database, at } => migrate(out, yes, database, &at),
+        DbCommand::Backup { database, out: dir, at } => {
+            let (db, root) = orchestrator(&at)?;
+            let result = db.backup_database(&database, &at.environment, &root.join(dir), None)?;
+            out.result(&result, |r| format!("{} ({} bytes)", text(&r["backupFile"]), r["sizeBytes"].as_u64().unwrap_or(0)));
+            Ok(OK)
+        }
+    }
+}
+
+fn migrate(out: &Output, yes: bool, database: Option<String>, at: &Where) -> Outcome {
+    let (db, _) = orchestrator(at)?;
+    if let Some(danger) = db.migration_danger(&at.environment).filter(|_| !yes && !at.dry_run) {
+        match out.confirm(&format!("{}? {}", danger.operation, danger.impact)) {
+            None => return Err(Failure::Usage(format!("migrating {} needs --yes when there is no terminal to ask", at.environment))),
+            Some(false) => {
+                out.note("cancelled: no migration applied");
+                return Ok(FAILURE);
+            }
+            Some(true) => {}
+        }
+    }
+    let databases = match database {
+        Some(name) => vec![name],
+        None => db.databases_in(&at.environment, None)?,
+    };
+    let mut results = vec![];
+    for name in &databases {
+        results.push(db.apply_migrations(name, None, &at.environment, None, None)?);
+    }
+    out.result(&json!({"environment": at.environment, "results": results}), |d| {
+        let rows: Vec<Vec<String>> = d["results"].as_array().into_iter().flatten().map(|r| vec![text(&r["databaseName"]), text(&r["status"]), r["migrationsApplied"].to_string()]).collect();
+        table(&["database", "status", "applied"], &rows)
+    });
+    Ok(OK)
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())
+}

@@ -1,0 +1,217 @@
+//! `clodo config show|validate|add-d1`, `secrets generate|push|list` and
+//! `customers list|show`: the config, secret and record managers from the shell.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+use super::output::{Paint, table};
+use super::{FAILURE, OK, Outcome, Output, absolute, credentials};
+use crate::customer_records::CustomerRecords;
+use crate::secrets::{GenerateOptions, SecretManager};
+use crate::wrangler_config::{Options as ConfigOptions, ValidateOptions, WranglerConfig};
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// The config's summary for an environment.
+    Show {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long = "env")]
+        environment: Option<String>,
+    },
+    /// Check the config (every finding with its line and column).
+    Validate {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Check it for use against Cloudflare: a D1 entry without database_id is an error.
+        #[arg(long)]
+        remote: bool,
+    },
+    /// Add (or update) a D1 binding, keeping the file's comments and formatting.
+    AddD1 {
+        database_name: String,
+        database_id: String,
+        #[arg(long, default_value = "DB")]
+        binding: String,
+        #[arg(long = "env")]
+        environment: Option<String>,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SecretsCommand {
+    /// Generate a domain's secrets (stored values reused) into the encrypted store (key: CLODO_SECRET_KEY).
+    Generate { domain: String, #[command(flatten)] at: SecretsAt },
+    /// Upload a domain's stored secrets to the environment's worker (`secret bulk` on stdin, checked by `secret list`).
+    Push { domain: String, #[command(flatten)] at: SecretsAt },
+    /// The names (never the values) of a domain's stored secrets.
+    List { domain: String, #[command(flatten)] at: SecretsAt },
+}
+
+#[derive(clap::Args)]
+pub struct SecretsAt {
+    #[arg(long, default_value = ".")]
+    path: PathBuf,
+    #[arg(long = "env", default_value = "production")]
+    environment: String,
+}
+
+#[derive(Subcommand)]
+pub enum CustomersCommand {
+    /// Every customer record, with whether it is ready to deploy.
+    List {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// One record as text (the token masked).
+    Show {
+        customer: String,
+        #[arg(long = "env", default_value = "production")]
+        environment: String,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+    },
+}
+
+fn config_at(path: &std::path::Path) -> Result<WranglerConfig, super::Failure> {
+    Ok(WranglerConfig::new(ConfigOptions::for_project(Some(&absolute(path)?), None)))
+}
+
+pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
+    match command {
+        ConfigCommand::Show { path, environment } => {
+            let config = config_at(&path)?;
+            let summary = config.display_summary(environment.as_deref())?;
+            out.result(&json!({"configPath": config.config_path(), "config": config.read_config()?, "summary": summary}), |_| summary.clone());
+            Ok(OK)
+        }
+        ConfigCommand::Validate { path, remote } => {
+            let config = config_at(&path)?;
+            let v = config.validate(&ValidateOptions { remote });
+            let findings: Vec<Value> = v
+                .findings
+                .iter()
+                .map(|f| json!({"severity": format!("{:?}", f.severity).to_lowercase(), "rule": f.rule, "message": f.message, "path": f.path, "line": f.line, "column": f.column}))
+                .collect();
+            out.result(&json!({"configPath": config.config_path(), "valid": v.valid, "findings": findings}), |d| {
+                let file = config.config_path().display().to_string();
+                let rows: Vec<Vec<String>> = d["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| {
+                        let at = match (f["line"].as_u64(), f["column"].as_u64()) {
+                            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+                            _ => file.clone(),
+                        };
+                        let severity = f["severity"].as_str().unwrap_or_default();
+                        let painted = if severity == "error" { out.paint(Paint::Red, severity) } else { out.paint(Paint::Yellow, severity) };
+                        vec![painted, at, f["message"].as_str().unwrap_or_default().into()]
+                    })
+                    .collect();
+                match rows.is_empty() {
+                    true => format!("{file}: valid"),
+                    false => table(&["", "where", "finding"], &rows),
+                }
+            });
+            Ok(if v.valid { OK } else { FAILURE })
+        }
+        ConfigCommand::AddD1 { database_name, database_id, binding, environment, path } => {
+            let config = config_at(&path)?;
+            let entry = json!({"binding": binding, "database_name": database_name, "database_id": database_id});
+            let changed = config.add_database_binding(environment.as_deref(), &entry)?;
+            let result = json!({"configPath": config.config_path(), "changed": changed, "binding": entry});
+            out.result(&result, |_| format!("{} {}", if changed { "updated" } else { "unchanged:" }, config.config_path().display()));
+            Ok(OK)
+        }
+    }
+}
+
+fn secret_manager(at: &SecretsAt) -> Result<SecretManager, super::Failure> {
+    let root = absolute(&at.path)?;
+    let mut options = crate::secrets::Options::new(&root);
+    options.credentials = credentials();
+    options.wrangler_path = super::wrangler_for(&root);
+    Ok(SecretManager::new(options))
+}
+
+/// What may be shown of a secrets result: names and counts, never values.
+fn without_values(mut result: Value) -> Value {
+    if let Some(secrets) = result.get("secrets").and_then(Value::as_object) {
+        let names: Vec<&String> = secrets.keys().collect();
+        result["secrets"] = json!(names);
+    }
+    result
+}
+
+pub fn secrets(out: &Output, command: SecretsCommand) -> Outcome {
+    let (result, at) = match &command {
+        SecretsCommand::Generate { domain, at } => {
+            let manager = secret_manager(at)?;
+            (manager.generate(domain, &at.environment, &GenerateOptions { reuse_existing: true, ..Default::default() })?, at)
+        }
+        SecretsCommand::Push { domain, at } => {
+            let manager = secret_manager(at)?;
+            let stored = manager.load(domain, &at.environment)?.ok_or_else(|| {
+                crate::error::Error::SecretStore(format!("no stored secrets for {domain} ({}): run `clodo secrets generate {domain}` first", at.environment))
+            })?;
+            let secrets: IndexMap<String, String> = serde_json::from_value(stored["secrets"].clone()).unwrap_or_default();
+            (manager.deploy(domain, &at.environment, &secrets)?, at)
+        }
+        SecretsCommand::List { domain, at } => {
+            let manager = secret_manager(at)?;
+            let stored = manager.load(domain, &at.environment)?.unwrap_or(json!({"secrets": {}}));
+            (json!({"domain": domain, "environment": at.environment, "secrets": stored["secrets"]}), at)
+        }
+    };
+    let shown = without_values(result);
+    out.result(&shown, |r| {
+        let names: Vec<String> = r["secrets"].as_array().or(r["deployed"].as_array()).into_iter().flatten().filter_map(|n| n.as_str().map(str::to_owned)).collect();
+        format!("{} ({}): {}", r["domain"].as_str().unwrap_or_default(), at.environment, names.join(", "))
+    });
+    Ok(OK)
+}
+
+pub fn customers(out: &Output, command: CustomersCommand) -> Outcome {
+    match command {
+        CustomersCommand::List { path } => {
+            let records = CustomerRecords::for_project(Some(&absolute(&path)?), None, false);
+            let all = records.list_records()?;
+            let rows: Vec<Value> = all.iter().map(|r| json!({"customer": r.customer, "environment": r.environment, "status": r.status.as_str(), "reasons": r.reasons, "path": r.path})).collect();
+            out.result(&json!({"records": rows}), |d| {
+                let rows: Vec<Vec<String>> = d["records"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        let reasons: Vec<&str> = r["reasons"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                        vec![r["customer"].as_str().unwrap_or_default().into(), r["environment"].as_str().unwrap_or_default().into(), r["status"].as_str().unwrap_or_default().into(), reasons.join("; ")]
+                    })
+                    .collect();
+                table(&["customer", "environment", "status", "why"], &rows)
+            });
+            Ok(OK)
+        }
+        CustomersCommand::Show { customer, environment, path } => {
+            let records = CustomerRecords::for_project(Some(&absolute(&path)?), None, false);
+            let found = records.inspect(&customer, &environment)?;
+            let record: Value = found.record.as_ref().and_then(|r| serde_json::from_str(&r.json).ok()).unwrap_or(Value::Null);
+            // The standard object says what a ready record holds; one still incomplete says what it lacks.
+            let text = match found.record.is_some() {
+                true => records.display_text(&customer, &environment)?,
+                false => format!("{customer} ({environment}) is {}: {}\n{}", found.status.as_str(), found.reasons.join("; "), found.path.display()),
+            };
+            let document = json!({
+                "customer": customer, "environment": environment, "status": found.status.as_str(), "path": found.path,
+                "missingFields": found.missing_fields, "reasons": found.reasons, "record": record,
+            });
+            out.result(&document, |_| text.clone());
+            Ok(OK)
+        }
+    }
+}
