@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { basename, join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
 
 process.env.WRANGLER_SEND_METRICS = 'false'
 
@@ -65,4 +67,45 @@ export function exampleService(prefix = 'clodo-example-') {
   const runState = new Set(['.clodo', 'logs', '.wrangler'])
   cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true, filter: (from) => !runState.has(basename(from)) })
   return dir
+}
+
+/** A port nobody listens on right now. */
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Starts the real `wrangler dev` on `config` (offline, ports of its own: other
+ * test files run one at the same time) and resolves once it is ready with
+ * `{ base, stop }`.
+ */
+export async function startWranglerDev(config, cwd) {
+  const [port, inspectorPort] = [await freePort(), await freePort()]
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--config', config]
+  const dev = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  })
+  let output = ''
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), 60_000)
+    const watch = (chunk) => {
+      output += chunk
+      if (output.includes('Ready on')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+    dev.stdout.on('data', watch)
+    dev.stderr.on('data', watch)
+    dev.on('exit', (code) => reject(new Error(`wrangler dev exited ${code}:\n${output}`)))
+  })
+  return { base: `http://127.0.0.1:${port}`, stop: () => process.kill(-dev.pid, 'SIGKILL') }
 }

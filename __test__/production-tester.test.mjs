@@ -2,24 +2,14 @@
 // a stopped port, and a server that comes up late (propagation).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { clodo, project, root } from './helpers.mjs'
+import { clodo, freePort, project, startWranglerDev } from './helpers.mjs'
 
 const { ProductionTester } = clodo
 let dev
 let base
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const WORKER = `export default {
   async fetch(request) {
@@ -35,34 +25,12 @@ before(async () => {
   const dir = project({ 'wrangler.toml': 'name = "probe"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n' })
   mkdirSync(join(dir, 'src'))
   writeFileSync(join(dir, 'src', 'index.js'), WORKER)
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  // An inspector port of its own: other test files run `wrangler dev` at the same time.
-  const inspectorPort = await freePort()
-  dev = spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--config', join(dir, 'wrangler.toml')], {
-    cwd: dir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  })
-  let output = ''
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), 60_000)
-    const watch = (chunk) => {
-      output += chunk
-      if (output.includes('Ready on')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    }
-    dev.stdout.on('data', watch)
-    dev.stderr.on('data', watch)
-    dev.on('exit', (code) => reject(new Error(`wrangler dev exited ${code}:\n${output}`)))
-  })
+  dev = await startWranglerDev(join(dir, 'wrangler.toml'), dir)
+  base = dev.base
 })
 
 after(() => {
-  if (dev) process.kill(-dev.pid, 'SIGKILL')
+  dev?.stop()
 })
 
 test('a worker served by wrangler dev passes, with per-check results and latency percentiles', async () => {
