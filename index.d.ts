@@ -247,6 +247,13 @@ export declare class RollbackManager {
   executeRollback(plan: RollbackPlan, options?: { restoreDatabase?: boolean, reason?: string }): Promise<{ success: boolean, rollbackId: string, completedActions: number, results: RollbackResult[] }>
 }
 
+/** Writes new worker projects that `wrangler dev` serves and `clodo deploy` deploys as they are. */
+export declare class ServiceCreator {
+  constructor(options?: { outputDir?: string, force?: boolean })
+  /** `type`: `generic`, `data-service`, `api-gateway` or `static-site`. */
+  createService(type: 'generic' | 'data-service' | 'api-gateway' | 'static-site', config: ServiceConfig): Promise<{ type: string, name: string, path: string, files: string[], domains: string[], created: true }>
+}
+
 /**
  * Per-customer deployment records, `<configDir>/<customer>/<environment>.env`.
  * Names are letters, digits, `-`, `_`, `.` (else `E_INVALID_INPUT`); writes
@@ -459,6 +466,9 @@ export interface CreateDatabaseResult {
   configPath?: string
   commands?: Array<Array<string>>
 }
+
+/** `new ServiceCreator().createService(type, config)` in one call. */
+export declare function createService(type: 'generic' | 'data-service' | 'api-gateway' | 'static-site', config: ServiceConfig): Promise<{ type: string, name: string, path: string, files: string[], domains: string[], created: true }>
 
 /** `new UnifiedConfigManager(options)`, as the original's factory. */
 export declare function createUnifiedConfigManager(options?: UnifiedConfigManagerOptions): UnifiedConfigManager
@@ -1014,6 +1024,17 @@ export interface SecretDeployment {
   commands?: Array<Array<string>>
   names?: Array<string>
   secretCount?: number
+}
+
+export interface ServiceConfig {
+  /** The service's (and worker's) name: lowercase letters, digits, dashes. */
+  name: string
+  domains?: Array<string>
+  domain?: string
+  /** `toml` (default) or `jsonc`. */
+  format?: string
+  /** The folder the project folder goes in. Default: the creator's `outputDir`, else `process.cwd()`. */
+  outputPath?: string
 }
 
 export interface StaticDeployOptions {

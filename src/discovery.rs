@@ -1,7 +1,8 @@
 //! Services and their domains, found on disk: a service is a folder with a
 //! wrangler config; its domains come from its customer records
 //! (`config/customers/<customer>/<env>.env`, `DOMAIN`), the config's vars
-//! (`DOMAIN`, `DOMAINS` comma-separated) and its custom-domain routes.
+//! (`DOMAIN`, `DOMAINS` comma-separated), its custom-domain routes, and its
+//! `src/config/domains.js` (a JavaScript module, loaded by Node).
 
 use std::path::{Path, PathBuf};
 
@@ -74,5 +75,26 @@ pub fn service(dir: &Path, environment: &str) -> Result<Service> {
             add(route["pattern"].as_str().unwrap_or_default(), "routes".into());
         }
     }
+    for domain in domains_in_module(&crate::service_create::domains_module_path(dir), environment) {
+        add(&domain, "src/config/domains.js".into());
+    }
     Ok(Service { name, path: dir.to_path_buf(), config_path, domains })
+}
+
+/// The host names a `domains.js` module lists for `environment` (its
+/// `default` entry aside). It is JavaScript, so Node reads it: the node
+/// running this CLI when there is one, else `node` on the PATH.
+fn domains_in_module(module: &Path, environment: &str) -> Vec<String> {
+    if !module.is_file() {
+        return vec![];
+    }
+    let node = std::env::current_exe().ok().filter(|p| p.file_stem().is_some_and(|n| n.to_string_lossy().starts_with("node"))).or_else(|| which::which("node").ok());
+    let Some(node) = node else { return vec![] };
+    const LIST: &str = "const { pathToFileURL } = await import('node:url');
+const m = await import(pathToFileURL(process.argv[1]).href);
+const all = m.default ?? m.domains ?? {};
+const hosts = Object.entries(all).filter(([k]) => k !== 'default').map(([k, c]) => c?.domains?.[process.argv[2]] || k);
+console.log(JSON.stringify(hosts));";
+    let output = std::process::Command::new(node).args(["--input-type=module", "-e", LIST]).arg(module).arg(environment).output();
+    output.ok().filter(|o| o.status.success()).and_then(|o| serde_json::from_slice::<Vec<String>>(&o.stdout).ok()).unwrap_or_default()
 }

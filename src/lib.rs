@@ -18,6 +18,7 @@ pub mod paths;
 pub mod portfolio;
 pub mod rollback;
 pub mod secrets;
+pub mod service_create;
 pub mod wrangler;
 pub mod wrangler_config;
 

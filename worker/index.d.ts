@@ -42,3 +42,4 @@ export declare function initializeService(env: Record<string, unknown>, domainCo
 type Handler = (request: Request, env: any, ctx: any) => Response | Promise<Response>
 export declare function createFeatureGuard(featureName: string, options?: { fallbackResponse?: Response | null, manager?: FeatureFlagManager }): (handler: Handler) => Handler
 export declare function composeMiddleware(...middlewares: Array<(handler: Handler) => Handler>): (handler: Handler) => Handler
+export declare function checkDatabase(db: unknown, table: string): Promise<{ ready: true, rows: number } | { ready: false, reason: string }>

@@ -169,3 +169,18 @@ export function createFeatureGuard(featureName, { fallbackResponse = null, manag
 
 /** Middlewares (handler → handler) applied right to left, like function composition. */
 export const composeMiddleware = (...middlewares) => (handler) => middlewares.reduceRight((h, m) => m(h), handler)
+
+/**
+ * Whether the D1 database answers and has `table`: `{ ready: true, rows }`,
+ * or `{ ready: false, reason }` (e.g. its migrations have not run yet).
+ */
+export async function checkDatabase(db, table) {
+  if (!db) return { ready: false, reason: 'no D1 binding' }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`checkDatabase: ${JSON.stringify(table)} is not a table name`)
+  try {
+    const { rows } = await db.prepare(`SELECT COUNT(*) AS rows FROM ${table}`).first()
+    return { ready: true, rows }
+  } catch (error) {
+    return { ready: false, reason: `${error.message}: apply the migrations (npx wrangler d1 migrations apply DB --local)` }
+  }
+}

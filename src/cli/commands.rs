@@ -142,7 +142,7 @@ pub fn test(out: &Output, url: &str, endpoints: Vec<String>) -> Outcome {
             .flatten()
             .map(|c| {
                 let status = if c["passed"] == true { "pass" } else { "fail" };
-                let answer = c["status"].as_u64().map(|s| s.to_string()).or_else(|| c["error"].as_str().map(str::to_owned)).unwrap_or_default();
+                let answer = c["statusCode"].as_u64().map(|s| s.to_string()).or_else(|| c["error"].as_str().map(str::to_owned)).unwrap_or_default();
                 vec![paint_status(out, status), c["url"].as_str().unwrap_or_default().into(), answer, format!("{:.0} ms", c["latencyMs"].as_f64().unwrap_or(0.0))]
             })
             .collect();

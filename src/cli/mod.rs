@@ -77,12 +77,36 @@ enum Command {
     /// Customer records (`config/customers/<customer>/<env>.env`).
     #[command(subcommand)]
     Customers(manage::CustomersCommand),
+    /// New services.
+    #[command(subcommand)]
+    Service(ServiceCommand),
     /// HTTP checks of a deployed worker: /health and the given paths.
     Test {
         url: String,
         /// More paths to check, beside /health.
         #[arg(long = "endpoint")]
         endpoints: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServiceCommand {
+    /// Write a new worker project that `wrangler dev` serves and `clodo deploy` deploys as it is.
+    Create {
+        name: String,
+        #[arg(long = "type", default_value = "generic", value_parser = crate::service_create::TYPES)]
+        service_type: String,
+        #[arg(long, default_value = "toml", value_parser = ["toml", "jsonc"])]
+        format: String,
+        /// A domain it serves (repeatable).
+        #[arg(long = "domain")]
+        domains: Vec<String>,
+        /// The folder the project folder goes in.
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Write into an existing, non-empty folder.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -148,6 +172,13 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),
         Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
         Command::Db(command) => db::run(&out, cli.yes, command),
+        Command::Service(ServiceCommand::Create { name, service_type, format, domains, path, force }) => {
+            let options = crate::service_create::CreateOptions { name, service_type, format, domains, parent: path, force };
+            crate::service_create::create(&options).map_err(Failure::from).map(|created| {
+                out.result(&created, |c| format!("created {} ({}) in {}: {} files", c["name"].as_str().unwrap_or_default(), c["type"].as_str().unwrap_or_default(), c["path"].as_str().unwrap_or_default(), c["files"].as_array().map_or(0, Vec::len)));
+                OK
+            })
+        }
         Command::Config(command) => manage::config(&out, command),
         Command::Secrets(command) => manage::secrets(&out, command),
         Command::Customers(command) => manage::customers(&out, command),

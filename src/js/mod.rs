@@ -7,6 +7,7 @@ mod multi_domain_orchestrator;
 mod production_tester;
 mod rollback_manager;
 mod secret_manager;
+mod service_creator;
 mod cli;
 mod convert;
 mod cross_domain_coordinator;

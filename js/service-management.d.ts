@@ -1,0 +1,1 @@
+export { ServiceCreator, createService } from '../index'

@@ -1,0 +1,185 @@
+//! New worker projects (`clodo service create`, `createService`): a wrangler
+//! config (TOML or JSONC), `src/index.js` for the type using `clodo/worker`,
+//! `src/config/domains.js`, `migrations/0001_init.sql`, `package.json` and a
+//! README: a project `wrangler dev` serves and `clodo deploy` deploys as is.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::atomic_file::{WriteOptions, write_atomic};
+use crate::error::{Error, Result};
+
+pub const TYPES: [&str; 4] = ["generic", "data-service", "api-gateway", "static-site"];
+
+pub struct CreateOptions {
+    pub name: String,
+    pub service_type: String,
+    /// `toml` or `jsonc`.
+    pub format: String,
+    pub domains: Vec<String>,
+    /// The folder the project folder is created in.
+    pub parent: PathBuf,
+    /// Write into an existing, non-empty folder.
+    pub force: bool,
+}
+
+fn source_for(service_type: &str) -> &'static str {
+    match service_type {
+        "data-service" => include_str!("../templates/service/index.data-service.js"),
+        "api-gateway" => include_str!("../templates/service/index.api-gateway.js"),
+        "static-site" => include_str!("../templates/service/index.static-site.js"),
+        _ => include_str!("../templates/service/index.generic.js"),
+    }
+}
+
+/// The type's table, in its first migration.
+fn first_migration(service_type: &str) -> &'static str {
+    match service_type {
+        "data-service" => "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO items (name) VALUES ('first');\n",
+        "api-gateway" => "CREATE TABLE requests (id INTEGER PRIMARY KEY, path TEXT NOT NULL, status INTEGER NOT NULL, at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);\n",
+        "static-site" => "CREATE TABLE page_views (id INTEGER PRIMARY KEY, path TEXT NOT NULL, at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);\n",
+        _ => "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);\n",
+    }
+}
+
+/// Lowercase letters, digits and dashes, as a worker name must be.
+pub fn check_service_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    match ok {
+        true => Ok(()),
+        false => Err(Error::invalid(format!(
+            "Invalid service name {name:?}: use 1–63 lowercase letters, digits and dashes, not starting or ending with a dash (it becomes the worker's name)"
+        ))),
+    }
+}
+
+/// The wrangler config's content as JSON (rendered to TOML or JSONC by the caller).
+fn config(o: &CreateOptions) -> Value {
+    let database = format!("{}-db", o.name);
+    // `wrangler dev` on its own serves as localhost; clodo sets each domain's when it deploys.
+    let domain = "localhost";
+    let mut config = json!({
+        "name": o.name,
+        "main": "src/index.js",
+        "compatibility_date": "2025-01-01",
+        "vars": {"SERVICE_NAME": o.name, "SERVICE_TYPE": o.service_type, "ENVIRONMENT": "development", "DOMAIN": domain, "DATABASE_NAME": database},
+        "d1_databases": [{"binding": "DB", "database_name": database, "database_id": database, "migrations_dir": "migrations"}],
+    });
+    if o.service_type == "static-site" {
+        config["assets"] = json!({"directory": "./public", "binding": "ASSETS"});
+    }
+    config
+}
+
+fn toml_text(o: &CreateOptions, config: &Value) -> String {
+    let quote = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+    let mut text = format!("# {}: a {} service created by clodo. `npx clodo deploy --local` deploys one worker per domain.\n", o.name, o.service_type);
+    for key in ["name", "main", "compatibility_date"] {
+        text += &format!("{key} = {}\n", quote(&config[key]));
+    }
+    text += "\n# clodo sets DOMAIN, ENVIRONMENT, SERVICE_NAME and DATABASE_NAME per domain when it deploys.\n[vars]\n";
+    for (key, value) in config["vars"].as_object().into_iter().flatten() {
+        text += &format!("{key} = {}\n", quote(value));
+    }
+    if let Some(assets) = config.get("assets") {
+        text += &format!("\n[assets]\ndirectory = {}\nbinding = {}\n", quote(&assets["directory"]), quote(&assets["binding"]));
+    }
+    let db = &config["d1_databases"][0];
+    text += "\n# Locally this database is local D1; a remote deploy creates one per domain and uses its real id.\n[[d1_databases]]\n";
+    for key in ["binding", "database_name", "database_id", "migrations_dir"] {
+        text += &format!("{key} = {}\n", quote(&db[key]));
+    }
+    text
+}
+
+fn domains_module(o: &CreateOptions) -> String {
+    let mut text = String::from("// The domains this service serves: `clodo list` and `clodo deploy` read them, and\n// initializeService (clodo/worker) picks the one named by the worker's DOMAIN var.\nexport default {\n");
+    for domain in &o.domains {
+        text += &format!("  '{domain}': {{ name: '{domain}', domains: {{ production: '{domain}', staging: '{domain}', development: '{domain}' }}, features: {{ SEARCH: true }} }},\n");
+    }
+    text += &format!("  default: {{ name: '{}', domains: {{}}, features: {{ SEARCH: true }} }},\n}}\n", o.name);
+    text
+}
+
+fn package_json(o: &CreateOptions) -> String {
+    let package = json!({
+        "name": o.name,
+        "private": true,
+        "type": "module",
+        "scripts": {"dev": "wrangler dev", "deploy": "clodo deploy", "deploy:local": "clodo deploy --local"},
+        "dependencies": {"clodo": format!("^{}", env!("CARGO_PKG_VERSION"))},
+        "devDependencies": {"wrangler": "^4.0.0"},
+    });
+    serde_json::to_string_pretty(&package).unwrap_or_default() + "\n"
+}
+
+fn readme(o: &CreateOptions) -> String {
+    let domains = if o.domains.is_empty() { "none yet (add them to src/config/domains.js)".to_owned() } else { o.domains.join(", ") };
+    format!(
+        "# {name}\n\nA {kind} service created by clodo. Domains: {domains}.\n\n```sh\nnpm install\nnpx wrangler dev          # this worker alone, on local D1\nnpx clodo deploy --local  # one worker and one local D1 database per domain, checked on /health\n```\n\nEach domain's worker gets the vars `DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME` and `DATABASE_NAME`;\n`migrations/` holds the D1 migrations every domain's database receives.\n",
+        name = o.name,
+        kind = o.service_type
+    )
+}
+
+/// Every file of the project, relative to its folder.
+fn files(o: &CreateOptions) -> Vec<(PathBuf, String)> {
+    let config = config(o);
+    let config_file = match o.format.as_str() {
+        "jsonc" => (
+            PathBuf::from("wrangler.jsonc"),
+            format!("// {}: a {} service created by clodo.\n{}\n", o.name, o.service_type, serde_json::to_string_pretty(&config).unwrap_or_default()),
+        ),
+        _ => (PathBuf::from("wrangler.toml"), toml_text(o, &config)),
+    };
+    let source = source_for(&o.service_type).replace("{{name}}", &o.name).replace("{{type}}", &o.service_type);
+    let mut files = vec![
+        config_file,
+        (PathBuf::from("src/index.js"), source),
+        (PathBuf::from("src/config/domains.js"), domains_module(o)),
+        (PathBuf::from("migrations/0001_init.sql"), first_migration(&o.service_type).to_owned()),
+        (PathBuf::from("package.json"), package_json(o)),
+        (PathBuf::from("README.md"), readme(o)),
+        (PathBuf::from(".gitignore"), "node_modules\n.wrangler\n.clodo\nlogs\n".to_owned()),
+    ];
+    if o.service_type == "static-site" {
+        files.push((PathBuf::from("public/index.html"), format!("<!doctype html>\n<title>{0}</title>\n<h1>{0}</h1>\n", o.name)));
+    }
+    files
+}
+
+/// Writes the project; nothing is written when an argument is wrong or the folder is taken.
+pub fn create(o: &CreateOptions) -> Result<Value> {
+    check_service_name(&o.name)?;
+    crate::d1::names::one_of(&o.service_type, "service type", &TYPES)?;
+    crate::d1::names::one_of(&o.format, "format", &["toml", "jsonc"])?;
+    for domain in &o.domains {
+        crate::domain_config::check_domain(domain)?;
+    }
+    let dir = o.parent.join(&o.name);
+    if !o.force && dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(Error::invalid(format!("{} already exists and is not empty: pick another name, or force to write into it", dir.display())));
+    }
+    let files = files(o);
+    for (path, text) in &files {
+        write_atomic(&dir.join(path), text.as_bytes(), WriteOptions::default())?;
+    }
+    Ok(json!({
+        "type": o.service_type,
+        "name": o.name,
+        "path": dir,
+        "files": files.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>(),
+        "domains": o.domains,
+        "created": true,
+    }))
+}
+
+/// `src/config/domains.js` of a service, if it has one.
+pub fn domains_module_path(service: &Path) -> PathBuf {
+    service.join("src").join("config").join("domains.js")
+}
