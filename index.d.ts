@@ -9,6 +9,21 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * Domain configurations discovered through Cloudflare's API, cached on disk
+ * (`<projectRoot>/.clodo/cache/`) for `cacheTTL` milliseconds (default an hour).
+ */
+export declare class ConfigurationCacheManager {
+  constructor(options?: { projectRoot?: string, cacheDir?: string, cacheTTL?: number, cloudflareToken?: string, defaultEnvironment?: string })
+  /** The cached configuration while fresh, else discovered (and cached). `forceRefresh` skips the cache. */
+  getOrCreateDomainConfig(domain: string, options?: { environment?: string, cloudflareToken?: string, forceRefresh?: boolean }): Promise<DiscoveredDomainConfig>
+  /** Asks Cloudflare now (and caches the answer). */
+  discoverDomainConfiguration(domain: string, options?: { environment?: string, cloudflareToken?: string }): Promise<DiscoveredDomainConfig>
+  /** Drops the domain's cached entries (one environment, or all); how many. */
+  invalidateCache(domain: string, environment?: string | undefined | null): number
+  getCacheStatistics(): { entries: number, hitRate: number, metrics: { cacheHits: number, cacheMisses: number, discoveryRequests: number, invalidations: number }, memory: { cacheSize: number, totalEntries: number }, cacheDir: string, ttlMs: number }
+}
+
 export declare class CrossDomainCoordinator {
   constructor(options?: CrossDomainCoordinatorOptions)
   /** Remembers a domain's dependencies for later deployments. */
@@ -139,6 +154,20 @@ export declare class DeploymentValidator {
   validateNetwork(): Promise<DeploymentValidation>
   /** The config checks of one environment. */
   validateEnvironment(environment?: string | undefined | null): Promise<DeploymentValidation>
+}
+
+/** The zones (domains) a Cloudflare token can see. */
+export declare class DomainDiscovery {
+  constructor(options?: { apiToken?: string, environment?: string })
+  /** Checks the token: `true`, or a rejection with `E_AUTH`. */
+  initializeDiscovery(): Promise<boolean>
+  /** Every zone: `[{ name, id, status, accountId }]`. */
+  discoverDomains(): Promise<Array<{ name: string, id: string, status: string | null, accountId: string | null }>>
+  /** The zone names. */
+  getDomains(): Promise<string[]>
+  /** Whether a zone of the token's accounts serves `domain` (itself or a parent). */
+  validateDomain(domain: string): Promise<{ valid: boolean, domain: string, found: boolean, zoneId: string | null, zoneName: string | null, reason?: string }>
+  checkDomainExists(domain: string): Promise<boolean>
 }
 
 /** Generates, stores (encrypted), rotates and uploads a service's secrets. */
@@ -634,6 +663,23 @@ export interface DeploymentValidatorOptions {
   wranglerPath?: string
   cloudflareToken?: string
   cloudflareAccountId?: string
+}
+
+export interface DiscoveredDomainConfig {
+  name: string
+  displayName?: string
+  accountId: string
+  zoneId: string
+  domains: { production: string, staging: string, development: string }
+  environment: string
+  /** Per environment, clodo's database for the domain (`<domain-with-dashes>-<env>-db`) when it exists. */
+  databases: Record<'production' | 'staging' | 'development', { name: string, id: string } | null>
+  d1Databases: Array<{ name: string, id: string }>
+  workers: Array<string>
+  features: any
+  settings: any
+  cloudflare: { accountId: string, zoneId: string, zoneName: string, zoneStatus: string | null, discoveredAt: string }
+  metadata: any
 }
 
 /** One domain's databases per environment, as the original's `domainConfigs`. */

@@ -835,10 +835,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ConfigurationCacheManager = nativeBinding.ConfigurationCacheManager
 module.exports.CrossDomainCoordinator = nativeBinding.CrossDomainCoordinator
 module.exports.DatabaseOrchestrator = nativeBinding.DatabaseOrchestrator
 module.exports.DeploymentAuditor = nativeBinding.DeploymentAuditor
 module.exports.DeploymentValidator = nativeBinding.DeploymentValidator
+module.exports.DomainDiscovery = nativeBinding.DomainDiscovery
 module.exports.EnhancedSecretManager = nativeBinding.EnhancedSecretManager
 module.exports.MultiDomainOrchestrator = nativeBinding.MultiDomainOrchestrator
 module.exports.ProductionTester = nativeBinding.ProductionTester

@@ -1,2 +1,4 @@
-// clodo/utils/cloudflare mirrors @tamyla/clodo-framework's subpath; nothing of it is built yet.
-module.exports = {}
+// clodo/utils/cloudflare mirrors @tamyla/clodo-framework's subpath: DomainDiscovery (zones through Cloudflare's API).
+const { DomainDiscovery } = require('../index.js')
+
+module.exports = { DomainDiscovery }

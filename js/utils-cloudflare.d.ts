@@ -1,1 +1,1 @@
-export {}
+export { DomainDiscovery } from '../index'

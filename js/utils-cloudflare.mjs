@@ -1,2 +1,4 @@
 // clodo/utils/cloudflare: see utils-cloudflare.cjs.
-export {}
+import native from '../index.js'
+
+export const { DomainDiscovery } = native

@@ -5,5 +5,6 @@ module.exports.WranglerConfigManager = native.WranglerConfigManager
 module.exports.EnhancedSecretManager = native.EnhancedSecretManager
 module.exports.generateSecrets = native.generateSecrets
 module.exports.generateSingleSecret = native.generateSingleSecret
+module.exports.ConfigurationCacheManager = native.ConfigurationCacheManager
 /** The standard secrets with their lengths, as the original exported. */
 module.exports.SECRET_CONFIGS = native.secretConfigs()

@@ -63,6 +63,10 @@ pub enum Error {
     #[error("{message}")]
     Wrangler { kind: WranglerFailure, command: String, message: String },
 
+    /// A call to Cloudflare's REST API that failed; `kind` classifies it like a wrangler failure.
+    #[error("{message}")]
+    Api { kind: WranglerFailure, message: String },
+
     /// A migration file failed; the files before it are applied and recorded.
     #[error("Migration failed for {database}: {} failed: {message}{}", file_name(file), applied_note(applied))]
     MigrationFailed { database: String, file: PathBuf, message: String, applied: Vec<String> },
@@ -95,7 +99,7 @@ impl Error {
             Error::DependencyCycle(_) => "E_DEPENDENCY_CYCLE",
             Error::DeployFailed(_) => "E_DEPLOY_FAILED",
             Error::WranglerUnsupported { .. } => "E_WRANGLER_UNSUPPORTED",
-            Error::Wrangler { kind, .. } => kind.code(),
+            Error::Wrangler { kind, .. } | Error::Api { kind, .. } => kind.code(),
             Error::MigrationFailed { .. } => "E_MIGRATION_FAILED",
             Error::Context { source, .. } => source.code(),
         }
@@ -126,7 +130,8 @@ impl Error {
             | Error::SecretStore(_)
             | Error::DependencyCycle(_)
             | Error::DeployFailed(_)
-            | Error::Wrangler { .. } => None,
+            | Error::Wrangler { .. }
+            | Error::Api { .. } => None,
         }
     }
 

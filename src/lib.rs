@@ -5,12 +5,14 @@
 pub mod atomic_file;
 pub mod audit_log;
 pub mod cli;
+pub mod cloudflare_api;
 pub mod customer_records;
 pub mod d1;
 pub mod deploy_audit;
 pub mod deploy_check;
 pub mod discovery;
 pub mod domain_config;
+pub mod domain_discovery;
 pub mod document;
 pub mod error;
 pub mod http_check;

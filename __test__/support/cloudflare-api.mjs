@@ -8,7 +8,7 @@ import { before, after } from 'node:test'
 import { createHash, randomUUID } from 'node:crypto'
 import { workersApi } from './workers-api.mjs'
 
-export async function startCloudflareApi({ token, accountId }) {
+export async function startCloudflareApi({ token, accountId, zones }) {
   const databases = new Map() // uuid -> { uuid, name, migrations: [], hasMigrationsTable, queries: [] }
   const requests = []
   const routes = []
@@ -63,11 +63,13 @@ export async function startCloudflareApi({ token, accountId }) {
     if (url.pathname === '/client/v4/user') return fail(res, 403, 9109, 'Unauthorized to access requested resource')
 
     if (workers.handle(req, res, url.pathname, url.search, body) !== false) return
-    // Every registrable domain (two labels, like example.com) is a zone of the account.
+    // The account's zones: the ones given, else every registrable name (two labels, like example.com).
     if (url.pathname === '/client/v4/zones' && req.method === 'GET') {
-      const name = url.searchParams.get('name') ?? ''
-      const zone = name.split('.').length === 2 ? [{ id: createHash('md5').update(name).digest('hex'), name, account: { id: accountId } }] : []
-      return ok(res, zone)
+      const name = url.searchParams.get('name')
+      const known = (n) => (zones ? zones.includes(n) : n.split('.').length === 2)
+      const zone = (n) => ({ id: createHash('md5').update(n).digest('hex'), name: n, status: 'active', account: { id: accountId, name: 'Test account' } })
+      if (name === null) return ok(res, (zones ?? []).map(zone))
+      return ok(res, known(name) ? [zone(name)] : [])
     }
     // Zone routes (pattern -> worker); custom domains are not among them.
     const zoneRoutes = url.pathname.match(/^\/client\/v4\/zones\/([0-9a-f]+)\/workers\/routes$/)
@@ -137,10 +139,10 @@ export async function startCloudflareApi({ token, accountId }) {
 
 /** Starts the stand-in before a test file's tests and points wrangler at it
  * (CLOUDFLARE_API_BASE_URL); stops it after. The object fills in at start. */
-export function cloudflareApiForTests({ token, accountId }) {
+export function cloudflareApiForTests({ token, accountId, zones }) {
   const api = {}
   before(async () => {
-    Object.assign(api, await startCloudflareApi({ token, accountId }))
+    Object.assign(api, await startCloudflareApi({ token, accountId, zones }))
     process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
   })
   after(() => api.close())

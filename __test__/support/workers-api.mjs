@@ -84,6 +84,9 @@ export function workersApi({ accountId, ok, fail }) {
       return ok(res, { id: name, default_environment: { environment: 'production', script: { id: name, tag: `tag-${name}`, last_deployed_from: 'wrangler' } } })
     }
     if (kind !== 'scripts') return fail(res, 404, 7003, `No route for ${method} ${path}`)
+    if (!name && method === 'GET') {
+      return ok(res, [...workers.values()].map((w) => ({ id: w.name, created_on: w.versions.at(-1)?.metadata.created_on, modified_on: w.versions[0]?.metadata.created_on })))
+    }
 
     if (!what && method === 'PUT') {
       const { worker: created, version } = upload(name, body)

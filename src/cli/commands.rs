@@ -158,3 +158,59 @@ fn paint_status(out: &Output, status: &str) -> String {
         other => out.paint(Paint::Yellow, other),
     }
 }
+
+/// What clodo knows about a domain: the services and runs that have it here,
+/// and (with a token) Cloudflare's zone, account, databases and workers for it.
+pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refresh: bool) -> Outcome {
+    crate::domain_config::check_domain(domain)?;
+    let root = absolute(path)?;
+    let mut local = vec![];
+    for service in crate::discovery::services(&root, environment)? {
+        let Some(found) = service.domains.iter().find(|d| d.domain == domain) else { continue };
+        let last_run = RunState::latest(&service.path).and_then(|id| RunState::load(&service.path, &id).ok()).and_then(|s| {
+            let run = s.domains.get(domain)?;
+            Some(json!({"deploymentId": s.deployment_id, "status": run.status, "url": run.url, "workerName": run.worker_name}))
+        });
+        local.push(json!({"service": service.name, "path": service.path, "foundIn": found.source, "lastRun": last_run}));
+    }
+    let cloudflare = match credentials().api_token {
+        None => Value::Null,
+        Some(token) => {
+            let cache = crate::domain_discovery::DiscoveryCache::new(root.join(".clodo").join("cache"), Duration::from_secs(3600));
+            match cache.get(domain, environment)?.filter(|_| !refresh) {
+                Some(cached) => cached,
+                None => {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
+                    let api = crate::cloudflare_api::CloudflareApi::new(&token)?;
+                    let config = runtime.block_on(crate::domain_discovery::discover(&api, domain, environment))?;
+                    cache.put(domain, environment, &config)?;
+                    config
+                }
+            }
+        }
+    };
+    let document = json!({"domain": domain, "environment": environment, "local": local, "cloudflare": cloudflare});
+    out.result(&document, |d| {
+        let mut text = String::new();
+        for l in d["local"].as_array().into_iter().flatten() {
+            text += &format!("service {} ({}), found in {}", l["service"].as_str().unwrap_or_default(), l["path"].as_str().unwrap_or_default(), l["foundIn"].as_str().unwrap_or_default());
+            if let Some(run) = l["lastRun"].as_object() {
+                text += &format!("; last run {}: {}", run["deploymentId"].as_str().unwrap_or_default(), run["status"].as_str().unwrap_or_default());
+            }
+            text += "\n";
+        }
+        if d["local"].as_array().is_none_or(|l| l.is_empty()) {
+            text += "no service here has this domain\n";
+        }
+        match d["cloudflare"].as_object() {
+            Some(cf) => {
+                text += &format!("zone {} ({}), account {}\n", cf["cloudflare"]["zoneName"].as_str().unwrap_or_default(), cf["zoneId"].as_str().unwrap_or_default(), cf["accountId"].as_str().unwrap_or_default());
+                let dbs: Vec<String> = cf["d1Databases"].as_array().into_iter().flatten().map(|x| format!("{} ({})", x["name"].as_str().unwrap_or_default(), x["id"].as_str().unwrap_or_default())).collect();
+                text += &format!("D1: {}\nworkers: {}\n", if dbs.is_empty() { "none".into() } else { dbs.join(", ") }, cf["workers"].as_array().map(|w| w.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()).unwrap_or("none".into()));
+            }
+            None => text += "Cloudflare: not asked (set CLOUDFLARE_API_TOKEN)\n",
+        }
+        text
+    });
+    Ok(OK)
+}

@@ -38,6 +38,17 @@ enum Command {
     /// Deploy a service's domains (or every service under a folder), each with its own worker and D1 database.
     #[command(visible_alias = "deploy-portfolio")]
     Deploy(DeployArgs),
+    /// What is known about a domain: services and runs here, and Cloudflare's zone, account, D1 and workers (with a token).
+    Discover {
+        domain: String,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        #[arg(long = "env", default_value = "production")]
+        environment: String,
+        /// Ask Cloudflare again instead of using the cached answer (kept an hour in .clodo/cache).
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Services under a folder and the domains found for each.
     List(PathEnv),
     /// A saved deployment run: every domain and phase (default: the latest run).
@@ -167,6 +178,7 @@ pub fn run(args: Vec<String>) -> i32 {
     let outcome = match cli.command {
         Command::Deploy(args) => deploy::run(&out, cli.yes, args),
         Command::List(a) => commands::list(&out, &a.path, &a.environment),
+        Command::Discover { domain, path, environment, refresh } => commands::discover(&out, &path, &domain, &environment, refresh),
         Command::Status { deployment_id, path } => commands::status(&out, &path, deployment_id.as_deref()),
         Command::Rollback { target, path, restore_database } => commands::rollback(&out, &path, &target, restore_database),
         Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),

@@ -15,6 +15,7 @@ mod database_orchestrator;
 mod database_types;
 mod deployment_auditor;
 mod deployment_validator;
+mod discovery;
 mod task;
 mod unified_config_manager;
 mod wrangler_config_manager;
