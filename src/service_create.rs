@@ -183,3 +183,85 @@ pub fn create(o: &CreateOptions) -> Result<Value> {
 pub fn domains_module_path(service: &Path) -> PathBuf {
     service.join("src").join("config").join("domains.js")
 }
+
+/// One domain for `init`: `host[:account-id[:zone-id]]`.
+pub struct InitDomain {
+    pub domain: String,
+    pub account_id: Option<String>,
+    pub zone_id: Option<String>,
+}
+
+impl InitDomain {
+    /// Parses `api.example.com:<account>:<zone>`; the ids are Cloudflare's 32 hex characters.
+    pub fn parse(spec: &str) -> Result<InitDomain> {
+        let mut parts = spec.trim().split(':');
+        let domain = parts.next().unwrap_or_default().to_owned();
+        crate::domain_config::check_domain(&domain)?;
+        let id = |part: Option<&str>, what: &str| -> Result<Option<String>> {
+            match part.filter(|p| !p.is_empty()) {
+                None => Ok(None),
+                Some(p) if p.len() == 32 && p.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) => Ok(Some(p.to_owned())),
+                Some(p) => Err(Error::invalid(format!("Invalid {what} {p:?} in {spec:?}: use host:account-id:zone-id, each id 32 lowercase hex characters"))),
+            }
+        };
+        let account_id = id(parts.next(), "account id")?;
+        let zone_id = id(parts.next(), "zone id")?;
+        if parts.next().is_some() {
+            return Err(Error::invalid(format!("Invalid domain entry {spec:?}: use host:account-id:zone-id")));
+        }
+        Ok(InitDomain { domain, account_id, zone_id })
+    }
+}
+
+/// Adds clodo to an existing worker project: `src/config/domains.js` with
+/// the domains (and their Cloudflare ids), and clodo in `package.json`'s
+/// dependencies (the file's formatting kept). The wrangler config is untouched.
+pub fn init(dir: &Path, domains: &[InitDomain], force: bool) -> Result<Value> {
+    let config = crate::wrangler_config::discover_config(dir).ok_or_else(|| Error::ConfigNotFound {
+        path: dir.join("wrangler.toml"),
+        message: format!("No wrangler config in {}: `clodo service init` adds clodo to an existing worker (use `clodo service create` for a new one)", dir.display()),
+    })?;
+    let module = domains_module_path(dir);
+    if module.exists() && !force {
+        return Err(Error::invalid(format!("{} exists: force to replace it", module.display())));
+    }
+    let mut text = String::from("// The domains this service serves: `clodo list` and `clodo deploy` read them, and\n// initializeService (clodo/worker) picks the one named by the worker's DOMAIN var.\nexport default {\n");
+    for d in domains {
+        let ids = format!(
+            "{}{}",
+            d.account_id.as_ref().map(|a| format!(" accountId: '{a}',")).unwrap_or_default(),
+            d.zone_id.as_ref().map(|z| format!(" zoneId: '{z}',")).unwrap_or_default()
+        );
+        text += &format!("  '{0}': {{ name: '{0}',{ids} domains: {{ production: '{0}', staging: '{0}', development: '{0}' }}, features: {{}} }},\n", d.domain);
+    }
+    text += "}\n";
+    let package_path = dir.join("package.json");
+    let package = add_clodo_dependency(&package_path, dir)?;
+    // Both checked before either is written.
+    write_atomic(&module, text.as_bytes(), WriteOptions::default())?;
+    write_atomic(&package_path, package.as_bytes(), WriteOptions::default())?;
+    Ok(json!({
+        "path": dir,
+        "configPath": config,
+        "files": [module, package_path],
+        "domains": domains.iter().map(|d| json!({"domain": d.domain, "accountId": d.account_id, "zoneId": d.zone_id})).collect::<Vec<_>>(),
+    }))
+}
+
+/// package.json with `dependencies.clodo`, edited in place (or a new minimal one).
+fn add_clodo_dependency(path: &Path, dir: &Path) -> Result<String> {
+    use crate::document::{Document, Format, Seg};
+    let version = json!(format!("^{}", env!("CARGO_PKG_VERSION")));
+    let raw = match std::fs::read_to_string(path) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let name = dir.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_else(|| "service".into());
+            let package = json!({"name": name, "private": true, "dependencies": {"clodo": version}, "devDependencies": {"wrangler": "^4.0.0"}});
+            return Ok(serde_json::to_string_pretty(&package).unwrap_or_default() + "\n");
+        }
+        Err(e) => return Err(Error::io("Failed to read", path, e)),
+    };
+    let mut doc = Document::parse(&raw, Format::Jsonc, path)?;
+    doc.set(&[Seg::Key("dependencies".into()), Seg::Key("clodo".into())], &version);
+    Ok(doc.render())
+}

@@ -119,6 +119,17 @@ enum ServiceCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Add clodo to an existing worker: its domains in src/config/domains.js, clodo in package.json.
+    Init {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// `host[:account-id[:zone-id]]`, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        domains: Vec<String>,
+        /// Replace an existing src/config/domains.js.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args)]
@@ -184,6 +195,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),
         Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
         Command::Db(command) => db::run(&out, cli.yes, command),
+        Command::Service(ServiceCommand::Init { path, domains, force }) => service_init(&out, &path, &domains, force),
         Command::Service(ServiceCommand::Create { name, service_type, format, domains, path, force }) => {
             let options = crate::service_create::CreateOptions { name, service_type, format, domains, parent: path, force };
             crate::service_create::create(&options).map_err(Failure::from).map(|created| {
@@ -240,4 +252,11 @@ fn wrangler_for(service: &std::path::Path) -> Option<PathBuf> {
     }
     let here = std::env::current_dir().ok()?;
     crate::wrangler::locate(None, &here).ok().map(|w| w.path)
+}
+
+fn service_init(out: &Output, path: &std::path::Path, specs: &[String], force: bool) -> Outcome {
+    let domains = specs.iter().map(|s| crate::service_create::InitDomain::parse(s)).collect::<Result<Vec<_>>>()?;
+    let done = crate::service_create::init(&absolute(path)?, &domains, force)?;
+    out.result(&done, |d| format!("clodo added to {}: {} domain(s) in src/config/domains.js; run npm install", d["path"].as_str().unwrap_or_default(), domains.len()));
+    Ok(OK)
 }
