@@ -4,14 +4,13 @@
 // coloured progress and a prompt answered.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { root, exampleService as exampleServiceCopy } from './helpers.mjs'
+import { root, exampleService as exampleServiceCopy, driftDatabase } from './helpers.mjs'
 
 const bin = join(root, 'bin', 'clodo.js')
-const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
 // Nothing from the caller's shell: no credentials, no secret store key.
 const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
 const quiet = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
@@ -53,13 +52,7 @@ test('list finds the example service\'s domains in its customer records', () => 
 
 test('deploy --local: one domain deployed, one failed, exit 3; status and the audit log agree', () => {
   const service = exampleService()
-  // blog's local database drifted before the run, so its first migration fails.
-  const rendered = join(service, '.clodo', 'rendered', 'blog.example.org', 'development')
-  mkdirSync(rendered, { recursive: true })
-  writeFileSync(join(rendered, 'wrangler.json'), JSON.stringify({ name: 'drift', main: '../../../../src/index.js', compatibility_date: '2025-01-01',
-    d1_databases: [{ binding: 'DB', database_name: 'blog-example-org-development-db', database_id: 'blog-example-org-development-db' }] }))
-  execFileSync(wranglerPath, ['d1', 'execute', 'DB', '--local', '--command', 'CREATE TABLE items (legacy TEXT)', '--config', join(rendered, 'wrangler.json')],
-    { cwd: service, env: { ...quiet, CI: 'true' }, stdio: 'pipe' })
+  driftDatabase(service, 'blog.example.org')
 
   const run = clodo(['deploy', '--local', '--no-tests', '--json', service, 'shop.example.com', 'blog.example.org'])
   assert.equal(run.code, 3, run.stderr)

@@ -1,10 +1,10 @@
 // Shared helpers for the JavaScript tests.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 
 process.env.WRANGLER_SEND_METRICS = 'false'
@@ -108,4 +108,18 @@ export async function startWranglerDev(config, cwd) {
     dev.on('exit', (code) => reject(new Error(`wrangler dev exited ${code}:\n${output}`)))
   })
   return { base: `http://127.0.0.1:${port}`, stop: () => process.kill(-dev.pid, 'SIGKILL') }
+}
+
+/**
+ * Gives a domain of the example service a local database that drifted before
+ * any run (an `items` table nobody migrated), so its first migration fails.
+ */
+export function driftDatabase(service, domain, environment = 'development') {
+  const database = `${domain.replaceAll('.', '-')}-${environment}-db`
+  const rendered = join(service, '.clodo', 'rendered', domain, environment)
+  mkdirSync(rendered, { recursive: true })
+  writeFileSync(join(rendered, 'wrangler.json'), JSON.stringify({ name: 'drift', main: '../../../../src/index.js', compatibility_date: '2025-01-01',
+    d1_databases: [{ binding: 'DB', database_name: database, database_id: database }] }))
+  execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['d1', 'execute', 'DB', '--local', '--command', 'CREATE TABLE items (legacy TEXT)', '--config', join(rendered, 'wrangler.json')],
+    { cwd: service, env: { ...process.env, CI: 'true' }, stdio: 'pipe' })
 }

@@ -2,10 +2,10 @@
 // with SIGKILL is resumed and finishes without repeating completed phases.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, execFileSync } from 'node:child_process'
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
+import { clodo, rejection, root, exampleService as exampleServiceCopy, driftDatabase } from './helpers.mjs'
 
 const { MultiDomainOrchestrator } = clodo
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
@@ -76,13 +76,7 @@ test('an unknown domain is a rejection naming it', async () => {
 test('CrossDomainCoordinator: dependencies deploy first, a failed one skips its dependants, a cycle is named', async () => {
   const { CrossDomainCoordinator } = clodo
   const service = exampleService()
-  // auth's database drifted before the run (an `items` table nobody migrated), so its first migration fails.
-  const rendered = join(service, '.clodo', 'rendered', 'auth.example.com', 'development')
-  mkdirSync(rendered, { recursive: true })
-  writeFileSync(join(rendered, 'wrangler.json'), JSON.stringify({ name: 'drift', main: '../../../../src/index.js', compatibility_date: '2025-01-01',
-    d1_databases: [{ binding: 'DB', database_name: 'auth-example-com-development-db', database_id: 'auth-example-com-development-db' }] }))
-  execFileSync(wranglerPath, ['d1', 'execute', 'DB', '--local', '--command', 'CREATE TABLE items (legacy TEXT)', '--config', join(rendered, 'wrangler.json')],
-    { cwd: service, env: { ...process.env, CI: 'true' }, stdio: 'pipe' })
+  driftDatabase(service, 'auth.example.com')
 
   const coordinator = new CrossDomainCoordinator({ servicePath: service, defaultEnvironment: 'development', maxConcurrentDeployments: 2, skipTests: true, wranglerPath })
   const portfolio = [
