@@ -51,6 +51,18 @@ pub enum SecretsCommand {
     Push { domain: String, #[command(flatten)] at: SecretsAt },
     /// The names (never the values) of a domain's stored secrets.
     List { domain: String, #[command(flatten)] at: SecretsAt },
+    /// New values for the named secrets (old ones kept in the store's history), uploaded with --push.
+    Rotate {
+        domain: String,
+        /// A secret to rotate (repeatable).
+        #[arg(long = "name", required = true)]
+        names: Vec<String>,
+        /// Upload the new values to the worker too.
+        #[arg(long)]
+        push: bool,
+        #[command(flatten)]
+        at: SecretsAt,
+    },
 }
 
 #[derive(clap::Args)]
@@ -162,6 +174,10 @@ pub fn secrets(out: &Output, command: SecretsCommand) -> Outcome {
             })?;
             let secrets: IndexMap<String, String> = serde_json::from_value(stored["secrets"].clone()).unwrap_or_default();
             (manager.deploy(domain, &at.environment, &secrets)?, at)
+        }
+        SecretsCommand::Rotate { domain, names, push, at } => {
+            let manager = secret_manager(at)?;
+            (manager.rotate(domain, &at.environment, names, *push)?, at)
         }
         SecretsCommand::List { domain, at } => {
             let manager = secret_manager(at)?;
