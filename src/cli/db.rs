@@ -25,6 +25,25 @@ pub enum DbCommand {
         #[command(flatten)]
         at: Where,
     },
+    /// Create a D1 database on Cloudflare (or reuse the one of that exact name) and bind it in the config.
+    Create {
+        name: String,
+        #[arg(long, default_value = "DB")]
+        binding: String,
+        /// Where the database lives (weur, eeur, apac, oc, wnam, enam).
+        #[arg(long)]
+        location: Option<String>,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Replay a backup (`.sql` file or backup folder) into a database, then compare row counts.
+    Restore {
+        backup: PathBuf,
+        #[arg(long)]
+        database: String,
+        #[command(flatten)]
+        at: Where,
+    },
     /// Export a database to `<out>/<db>-<env>.sql` with a manifest entry (sha256, rows, migrations).
     Backup {
         database: String,
@@ -75,6 +94,30 @@ pub fn run(out: &Output, yes: bool, command: DbCommand) -> Outcome {
             Ok(OK)
         }
         DbCommand::Migrate { database, at } => migrate(out, yes, database, &at),
+        DbCommand::Create { name, binding, location, at } => {
+            let (db, _) = orchestrator(&at)?;
+            let options = crate::d1::CreateOptions { location: location.as_deref(), binding: Some(&binding), environment: Some(&at.environment).filter(|e| *e != "production").map(String::as_str), ..Default::default() };
+            let result = db.create_database(&name, &options)?;
+            out.result(&result, |r| format!("{} {} ({}), bound as {}", text(&r["status"]), text(&r["databaseName"]), text(&r["databaseId"]), text(&r["binding"])));
+            Ok(OK)
+        }
+        DbCommand::Restore { backup, database, at } => {
+            let (db, root) = orchestrator(&at)?;
+            let consent = |danger: &crate::d1::Danger| match yes || out.confirm(&format!("{}? {}", danger.operation, danger.impact)) == Some(true) {
+                true => crate::d1::Consent::Given,
+                false => crate::d1::Consent::Missing,
+            };
+            let result = db.restore_backup(&root.join(backup), &database, &at.environment, None, &consent)?;
+            if result["status"] == "cancelled" {
+                if !out.interactive {
+                    return Err(Failure::Usage(format!("restoring into {database} ({}) needs --yes when there is no terminal to ask", at.environment)));
+                }
+                out.note("cancelled: nothing was restored");
+                return Ok(FAILURE);
+            }
+            out.result(&result, |r| format!("{} restored into {}: {}", text(&r["backupFile"]), text(&r["databaseName"]), text(&r["status"])));
+            Ok(OK)
+        }
         DbCommand::Backup { database, out: dir, at } => {
             let (db, root) = orchestrator(&at)?;
             let result = db.backup_database(&database, &at.environment, &root.join(dir), None)?;
