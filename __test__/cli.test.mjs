@@ -130,7 +130,8 @@ test('on a terminal: a domain is chosen at the prompt, progress is coloured, NO_
   const chosen = await underTerminal(['deploy', service, '--local', '--interactive', '--no-tests'], '3\n')
   assert.equal(chosen.code, 0, chosen.output)
   assert.match(chosen.output, /1\) blog\.example\.org/)
-  assert.match(chosen.output, /\x1b\[32m✓\x1b\[0m shop\.example\.com\s+deployment/)
+  assert.match(chosen.output, /\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧] shop\.example\.com\s+\[█*·+\] \w+/, 'a live line while it runs')
+  assert.match(chosen.output, /\x1b\[32m✓\x1b\[0m shop\.example\.com\s+\[██████\] done/, 'redrawn in place when done')
   assert.match(chosen.output, /1 of 1 domain\(s\) deployed/)
   assert.doesNotMatch(chosen.output, /news\.example\.net\s+validation/)
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::board::Board;
 use super::output::{Paint, table};
 use super::{DeployArgs, FAILURE, Failure, OK, Outcome, Output, PARTIAL, absolute, credentials};
 use crate::discovery::{self, Service};
@@ -61,12 +62,18 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let mut runs = vec![];
     for (service, domains) in &plan {
         let options = options(&args, service, domains, &environment, local, credentials.clone());
-        let progress = out.progress_sink();
+        // On a terminal a live board; elsewhere one line per finished phase.
+        let board = (out.terminal && !out.json).then(|| Board::start(out));
+        let progress = board.as_ref().map_or_else(|| out.progress_sink(), Board::sink);
         let portfolio = Portfolio::new(options, args.resume.as_deref(), Some(progress))?;
         let summary = match args.canary {
-            Some(percent) => canary_run(&portfolio, percent)?,
-            None => portfolio.deploy_all()?,
+            Some(percent) => canary_run(&portfolio, percent),
+            None => portfolio.deploy_all().map_err(Failure::from),
         };
+        if let Some(board) = board {
+            board.finish();
+        }
+        let summary = summary?;
         runs.push(json!({"service": service.name, "path": service.path, "summary": summary}));
     }
     let results: Vec<&Value> = runs.iter().flat_map(|r| r["summary"]["results"].as_array().into_iter().flatten()).collect();

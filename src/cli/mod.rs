@@ -2,6 +2,7 @@
 //! command prints one JSON document with `--json`; exit codes are 0 ok,
 //! 1 failure, 2 usage, 3 partial (some domains failed).
 
+mod board;
 mod commands;
 mod db;
 mod deploy;

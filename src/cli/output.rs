@@ -14,6 +14,8 @@ pub struct Output {
     pub color: bool,
     /// stdin and stderr are both terminals: a person can be asked.
     pub interactive: bool,
+    /// stderr is a terminal: progress can be redrawn in place.
+    pub terminal: bool,
 }
 
 pub enum Paint {
@@ -27,8 +29,8 @@ pub enum Paint {
 impl Output {
     pub fn new(json: bool) -> Output {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        Output { json, color: !no_color && std::io::stderr().is_terminal(), interactive }
+        let terminal = std::io::stderr().is_terminal();
+        Output { json, color: !no_color && terminal, interactive: terminal && std::io::stdin().is_terminal(), terminal }
     }
 
     pub fn paint(&self, paint: Paint, text: &str) -> String {
