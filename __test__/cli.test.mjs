@@ -197,6 +197,13 @@ test('config, db, secrets and customers commands', () => {
   assert.deepEqual(customers.records.map((r) => [r.customer, r.environment]), [['blog', 'development'], ['news', 'development'], ['shop', 'development']])
   const shop = JSON.parse(clodo(['customers', 'show', 'shop', '--env', 'development', '--path', service, '--json']).stdout)
   assert.deepEqual(shop.missingFields, ['CLOUDFLARE_ACCOUNT_ID'], 'the example records name only their domains')
+  const saved = clodo(['customers', 'save', 'shop', '--env', 'development', '--account-id', 'c3'.repeat(16), '--path', service, '--json'])
+  assert.equal(saved.code, 0, saved.stderr)
+  assert.equal(JSON.parse(saved.stdout).status, 'ready')
+  const ready = JSON.parse(clodo(['customers', 'show', 'shop', '--env', 'development', '--path', service, '--json']).stdout)
+  assert.equal(ready.record.domainName, 'shop.example.com', 'what was not given is kept')
+  assert.equal(ready.record.cloudflareAccountId, 'c3'.repeat(16))
+  assert.equal(clodo(['customers', 'save', 'shop', '--token', 'x', '--path', service]).code, 2, 'no flag takes a token')
 })
 
 test('service init adds clodo to an existing worker, keeping its package.json as written', () => {

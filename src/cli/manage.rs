@@ -80,6 +80,24 @@ pub enum CustomersCommand {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Create or change a record: only the fields given change (a token is never taken from a flag).
+    Save {
+        customer: String,
+        #[arg(long = "env", default_value = "production")]
+        environment: String,
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        account_id: Option<String>,
+        #[arg(long)]
+        zone_id: Option<String>,
+        #[arg(long)]
+        service_name: Option<String>,
+        #[arg(long)]
+        service_type: Option<String>,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+    },
     /// One record as text (the token masked).
     Show {
         customer: String,
@@ -211,6 +229,19 @@ pub fn customers(out: &Output, command: CustomersCommand) -> Outcome {
                     .collect();
                 table(&["customer", "environment", "status", "why"], &rows)
             });
+            Ok(OK)
+        }
+        CustomersCommand::Save { customer, environment, domain, account_id, zone_id, service_name, service_type, path } => {
+            if let Some(d) = &domain {
+                crate::domain_config::check_domain(d)?;
+            }
+            let records = CustomerRecords::for_project(Some(&absolute(&path)?), None, false);
+            let fields = [("domainName", domain), ("cloudflareAccountId", account_id), ("cloudflareZoneId", zone_id), ("serviceName", service_name), ("serviceType", service_type)];
+            let changes: serde_json::Map<String, Value> = fields.into_iter().filter_map(|(k, v)| Some((k.to_owned(), json!(v?)))).collect();
+            let saved = records.update(&customer, &environment, &Value::Object(changes.clone()))?;
+            let found = records.inspect(&customer, &environment)?;
+            let document = json!({"customer": customer, "environment": environment, "path": saved, "changed": changes.keys().collect::<Vec<_>>(), "status": found.status.as_str(), "reasons": found.reasons});
+            out.result(&document, |d| format!("saved {} ({}): {}", d["path"].as_str().unwrap_or_default(), d["status"].as_str().unwrap_or_default(), found.reasons.join("; ")));
             Ok(OK)
         }
         CustomersCommand::Show { customer, environment, path } => {

@@ -196,6 +196,16 @@ impl CustomerRecords {
         Ok(path)
     }
 
+    /// Changes some fields of a record (standard keys: `domainName`,
+    /// `cloudflareAccountId`, …) and keeps every other value it holds, even
+    /// for a record still incomplete; creates it when missing.
+    pub fn update(&self, customer: &str, environment: &str, changes: &Value) -> Result<PathBuf> {
+        let path = self.record_path(customer, environment)?;
+        let vars = atomic_file::read_text(&path)?.map(|t| envfile::parse(&t)).unwrap_or_default();
+        let stored: Value = serde_json::from_str(&standard::standard_format(&vars, customer, environment, None).json).unwrap_or(Value::Null);
+        self.save(customer, environment, &standard::merge(&stored, changes), SaveOptions::default())
+    }
+
     /// The original's static-site save: validated, saved with the static-site
     /// section (defaults filled in), in one atomic write.
     pub fn save_static_site(&self, customer: &str, environment: &str, config: &Value, options: SaveOptions) -> Result<PathBuf> {
