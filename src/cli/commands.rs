@@ -131,7 +131,16 @@ pub fn validate(out: &Output, path: &Path, environment: &str, level: &str) -> Ou
     Ok(if failed == 0 { OK } else { FAILURE })
 }
 
-pub fn test(out: &Output, url: &str, endpoints: Vec<String>) -> Outcome {
+pub fn test(out: &Output, target: &str, endpoints: Vec<String>) -> Outcome {
+    // A bare domain means its https address.
+    let url = match target.contains("://") {
+        true => target.to_owned(),
+        false => {
+            crate::domain_config::check_domain(target)?;
+            format!("https://{target}")
+        }
+    };
+    let url = url.as_str();
     let options = crate::http_check::TestOptions { endpoints, ..Default::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
     let report: Value = runtime.block_on(crate::http_check::run(url, &options))?;

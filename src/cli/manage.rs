@@ -30,6 +30,12 @@ pub enum ConfigCommand {
         #[arg(long)]
         remote: bool,
     },
+    /// Add an environment section (`[env.<name>]`) if the config has none, keeping everything else as written.
+    Env {
+        name: String,
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+    },
     /// Add (or update) a D1 binding, keeping the file's comments and formatting.
     AddD1 {
         database_name: String,
@@ -150,6 +156,14 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
                 }
             });
             Ok(if v.valid { OK } else { FAILURE })
+        }
+        ConfigCommand::Env { name, path } => {
+            let config = config_at(&path)?;
+            let added = config.ensure_environment(&name)?;
+            out.result(&json!({"configPath": config.config_path(), "environment": name, "added": added}), |_| {
+                format!("{} {} in {}", if added { "added" } else { "already there:" }, name, config.config_path().display())
+            });
+            Ok(OK)
         }
         ConfigCommand::AddD1 { database_name, database_id, binding, environment, path } => {
             let config = config_at(&path)?;

@@ -92,7 +92,7 @@ enum Command {
     /// New services.
     #[command(subcommand)]
     Service(ServiceCommand),
-    /// HTTP checks of a deployed worker: /health and the given paths.
+    /// HTTP checks of a deployed worker (a URL, or a domain for its https address): /health and the given paths.
     Test {
         url: String,
         /// More paths to check, beside /health.
