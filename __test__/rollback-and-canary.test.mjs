@@ -126,3 +126,28 @@ test('the one-call static deploy resolves with the deployed domain, or rejects w
   assert.equal(failed.code, 'E_DEPLOY_FAILED')
   assert.match(failed.message, /^Deployment failed: database: /)
 })
+
+test('clodo deploy --remote takes the token and account from the domain\'s customer record, and prints neither', async () => {
+  const { spawn } = await import('node:child_process')
+  const { mkdirSync, readdirSync, readFileSync, statSync } = await import('node:fs')
+  const service = exampleService()
+  mkdirSync(join(service, 'config', 'customers', 'shop'), { recursive: true })
+  writeFileSync(join(service, 'config', 'customers', 'shop', 'staging.env'), `DOMAIN=records.example.com\nCLOUDFLARE_ACCOUNT_ID=${accountId}\nCLOUDFLARE_API_TOKEN=${token}\n`)
+  const result = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', service, '--remote', '--env', 'staging', '--no-tests', '--json'], {
+      env: { ...process.env, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', CLODO_SECRET_KEY: secretKey },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => { stdout += c })
+    child.stderr.on('data', (c) => { stderr += c })
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+  assert.equal(result.code, 0, result.stdout + result.stderr)
+  const document = JSON.parse(result.stdout)
+  assert.deepEqual(document.runs[0].summary.successful, ['records.example.com'])
+  assert.ok(api.workers.get('data-service-records-example-com-staging'), 'deployed to the record\'s account')
+  assert.equal(result.stdout.includes(token) || result.stderr.includes(token), false)
+  const files = readdirSync(join(service, '.clodo'), { recursive: true }).map((f) => join(service, '.clodo', f)).concat(join(service, 'logs', 'deployment-audit.log'))
+  for (const file of files.filter((f) => statSync(f).isFile())) assert.equal(readFileSync(file, 'latin1').includes(token), false, `token in ${file}`)
+})

@@ -25,8 +25,14 @@ pub struct Service {
 #[derive(Debug, Clone, Serialize)]
 pub struct Domain {
     pub domain: String,
-    /// Where it was found: `customer:<name>`, `vars`, `routes`.
+    /// Where it was found: `customer:<name>`, `vars`, `routes`, `src/config/domains.js`.
     pub source: String,
+    /// The Cloudflare account its customer record names.
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The API token its customer record holds (never printed).
+    #[serde(skip)]
+    pub api_token: Option<String>,
 }
 
 /// `root` itself when it is a service, else every service folder directly under it, by name.
@@ -50,10 +56,10 @@ pub fn service(dir: &Path, environment: &str) -> Result<Service> {
     let resolved = Value::Object(crate::domain_config::resolve_environment(&config, environment));
     let name = resolved["name"].as_str().map(str::to_owned).unwrap_or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     let mut domains: Vec<Domain> = vec![];
-    let mut add = |domain: &str, source: String| {
+    let mut add_with = |domain: &str, source: String, account_id: Option<String>, api_token: Option<String>| {
         let domain = domain.trim().trim_end_matches('.').to_lowercase();
         if crate::domain_config::check_domain(&domain).is_ok() && !domains.iter().any(|d| d.domain == domain) {
-            domains.push(Domain { domain, source });
+            domains.push(Domain { domain, source, account_id, api_token });
         }
     };
     let records = CustomerRecords::for_project(Some(dir), None, false);
@@ -62,10 +68,14 @@ pub fn service(dir: &Path, environment: &str) -> Result<Service> {
         let Ok(path) = records.record_path(&customer, environment) else { continue };
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
         let fields = crate::customer_records::parse_env(&text);
-        if let Some(domain) = fields.get("DOMAIN").or_else(|| fields.get("CUSTOMER_DOMAIN")) {
-            add(domain, format!("customer:{customer}"));
+        let known = |key: &str| fields.get(key).filter(|v| !v.is_empty()).cloned();
+        if let Some(domain) = known("DOMAIN").or_else(|| known("CUSTOMER_DOMAIN")) {
+            // The all-zero account id is the original's placeholder, not an account.
+            let account = known("CLOUDFLARE_ACCOUNT_ID").filter(|a| a.chars().any(|c| c != '0'));
+            add_with(&domain, format!("customer:{customer}"), account, known("CLOUDFLARE_API_TOKEN"));
         }
     }
+    let mut add = |domain: &str, source: String| add_with(domain, source, None, None);
     let vars = &resolved["vars"];
     for domain in vars["DOMAIN"].as_str().into_iter().chain(vars["DOMAINS"].as_str().into_iter().flat_map(|d| d.split(','))) {
         add(domain, "vars".into());

@@ -20,9 +20,12 @@ pub fn list(out: &Output, path: &Path, environment: &str) -> Outcome {
         let rows: Vec<Vec<String>> = services
             .iter()
             .flat_map(|s| {
-                let none = [crate::discovery::Domain { domain: "-".into(), source: "no domains found".into() }];
-                let domains = if s.domains.is_empty() { none.to_vec() } else { s.domains.clone() };
-                domains.into_iter().map(move |d| vec![s.name.clone(), d.domain, d.source, s.path.display().to_string()])
+                let path = s.path.display().to_string();
+                let mut rows: Vec<Vec<String>> = s.domains.iter().map(|d| vec![s.name.clone(), d.domain.clone(), d.source.clone(), path.clone()]).collect();
+                if rows.is_empty() {
+                    rows.push(vec![s.name.clone(), "-".into(), "no domains found".into(), path]);
+                }
+                rows
             })
             .collect();
         table(&["service", "domain", "found in", "path"], &rows)

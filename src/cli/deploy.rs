@@ -14,13 +14,11 @@ use crate::discovery::{self, Service};
 use crate::domain_config::DomainSpec;
 use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{Options, Portfolio};
-use crate::wrangler::RetryPolicy;
+use crate::wrangler::{Credentials, RetryPolicy};
 
 pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let credentials = credentials();
-    if args.remote && credentials.api_token.is_none() {
-        return Err(Failure::Usage("--remote needs CLOUDFLARE_API_TOKEN (and CLOUDFLARE_ACCOUNT_ID) in the environment".into()));
-    }
+    // Remote when asked, or when there are credentials (a token in the environment); else local.
     let local = args.local || (!args.remote && credentials.api_token.is_none());
     let environment = args.environment.clone().unwrap_or_else(|| if local { "development" } else { "production" }.into());
     let (paths, mut wanted): (Vec<String>, Vec<String>) = args.targets.iter().cloned().partition(|t| std::path::Path::new(t).is_dir());
@@ -46,6 +44,12 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     if args.resume.is_some() && plan.len() > 1 {
         return Err(Failure::Usage("--resume continues one service's run: give that service's folder".into()));
     }
+    let mut groups = vec![];
+    for (service, domains) in &plan {
+        for (credentials, domains) in by_credentials(service, domains, &credentials, local)? {
+            groups.push((service, domains, credentials));
+        }
+    }
     let count: usize = plan.iter().map(|(_, d)| d.len()).sum();
     if !local && environment == "production" && !args.dry_run && !yes {
         match out.confirm(&format!("Deploy {count} domain(s) to production on Cloudflare?")) {
@@ -60,7 +64,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let mode = if local { "local" } else { "remote" };
     out.note(&out.paint(Paint::Bold, &format!("Deploying {count} domain(s) of {} service(s) to {environment} ({mode})", plan.len())));
     let mut runs = vec![];
-    for (service, domains) in &plan {
+    for (service, domains, credentials) in &groups {
         let options = options(&args, service, domains, &environment, local, credentials.clone());
         // On a terminal a live board; elsewhere one line per finished phase.
         let board = (out.terminal && !out.json).then(|| Board::start(out));
@@ -86,6 +90,39 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs});
     out.result(&document, |d| summary_text(out, d));
     Ok(code)
+}
+
+/// The domains of a service grouped by the credentials they deploy with:
+/// the environment's token, else the one in the domain's customer record; the
+/// account its record names, else the environment's. Local runs need none.
+fn by_credentials(service: &Service, domains: &[String], from_env: &Credentials, local: bool) -> Result<Vec<(Credentials, Vec<String>)>, Failure> {
+    if local {
+        return Ok(vec![(from_env.clone(), domains.to_vec())]);
+    }
+    let mut groups: Vec<(Credentials, Vec<String>)> = vec![];
+    let mut missing = vec![];
+    for domain in domains {
+        let record = service.domains.iter().find(|d| &d.domain == domain);
+        let credentials = Credentials {
+            api_token: from_env.api_token.clone().or_else(|| record.and_then(|r| r.api_token.clone())),
+            account_id: record.and_then(|r| r.account_id.clone()).or_else(|| from_env.account_id.clone()),
+        };
+        if credentials.api_token.is_none() {
+            missing.push(domain.as_str());
+            continue;
+        }
+        match groups.iter_mut().find(|(c, _)| c.api_token == credentials.api_token && c.account_id == credentials.account_id) {
+            Some((_, group)) => group.push(domain.clone()),
+            None => groups.push((credentials, vec![domain.clone()])),
+        }
+    }
+    match missing.is_empty() {
+        true => Ok(groups),
+        false => Err(Failure::Usage(format!(
+            "no Cloudflare API token for {}: set CLOUDFLARE_API_TOKEN, or keep one in their customer records",
+            missing.join(", ")
+        ))),
+    }
 }
 
 /// Domains per service: the named ones where the service has them (all of
@@ -128,7 +165,7 @@ fn choose(out: &Output, services: &[Service]) -> Result<Vec<String>, Failure> {
         .collect()
 }
 
-fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: crate::wrangler::Credentials) -> Options {
+fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: Credentials) -> Options {
     Options {
         service_path: service.path.clone(),
         config_path: service.config_path.clone(),
