@@ -151,7 +151,7 @@ pub struct DeployArgs {
     /// Local D1, a real build and `wrangler dev` (the default without CLOUDFLARE_API_TOKEN).
     #[arg(long, conflicts_with = "remote")]
     local: bool,
-    /// Deploy to Cloudflare (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID).
+    /// Deploy to Cloudflare (a token from CLOUDFLARE_API_TOKEN or the domains' customer records).
     #[arg(long)]
     remote: bool,
     /// Print the plan (rendered configs, every command) and change nothing.
@@ -198,11 +198,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Db(command) => db::run(&out, cli.yes, command),
         Command::Service(ServiceCommand::Init { path, domains, force }) => service_init(&out, &path, &domains, force),
         Command::Service(ServiceCommand::Create { name, service_type, format, domains, path, force }) => {
-            let options = crate::service_create::CreateOptions { name, service_type, format, domains, parent: path, force };
-            crate::service_create::create(&options).map_err(Failure::from).map(|created| {
-                out.result(&created, |c| format!("created {} ({}) in {}: {} files", c["name"].as_str().unwrap_or_default(), c["type"].as_str().unwrap_or_default(), c["path"].as_str().unwrap_or_default(), c["files"].as_array().map_or(0, Vec::len)));
-                OK
-            })
+            service_create(&out, crate::service_create::CreateOptions { name, service_type, format, domains, parent: path, force })
         }
         Command::Config(command) => manage::config(&out, command),
         Command::Secrets(command) => manage::secrets(&out, command),
@@ -253,6 +249,15 @@ fn wrangler_for(service: &std::path::Path) -> Option<PathBuf> {
     }
     let here = std::env::current_dir().ok()?;
     crate::wrangler::locate(None, &here).ok().map(|w| w.path)
+}
+
+fn service_create(out: &Output, options: crate::service_create::CreateOptions) -> Outcome {
+    let created = crate::service_create::create(&options)?;
+    out.result(&created, |c| {
+        let files = c["files"].as_array().map_or(0, Vec::len);
+        format!("created {} ({}) in {}: {files} files; npm install, then npx wrangler dev", options.name, options.service_type, c["path"].as_str().unwrap_or_default())
+    });
+    Ok(OK)
 }
 
 fn service_init(out: &Output, path: &std::path::Path, specs: &[String], force: bool) -> Outcome {
