@@ -448,7 +448,10 @@ impl Portfolio {
             .filter_map(|(domain, d)| {
                 let init = d.phases.get("initialization")?;
                 let mut point: crate::rollback::RollbackPoint = serde_json::from_value(init.details["rollbackPoint"].clone()).ok()?;
-                if let Some(bookmark) = d.phases.get("database").and_then(|p| p.details["bookmark"].as_str()) {
+                // Only a run that changed the schema has something to undo in the database: restoring
+                // the bookmark otherwise would only drop what live traffic wrote since.
+                let migrated = d.phases.get("database").filter(|p| p.details["migrationsApplied"].as_u64().unwrap_or(0) > 0);
+                if let Some(bookmark) = migrated.and_then(|p| p.details["bookmark"].as_str()) {
                     point.bookmark = Some(bookmark.to_owned());
                     point.database = init.details["databaseName"].as_str().map(str::to_owned);
                 }
