@@ -67,6 +67,12 @@ impl CheckResult {
     }
 }
 
+/// Runs async HTTP work to completion from blocking code (the CLI, a portfolio's worker threads).
+pub fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
+    runtime.block_on(work)
+}
+
 pub fn client(timeout: Duration) -> Result<reqwest::Client> {
     // reqwest is built without a bundled crypto provider; ring is the one compiled in.
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -41,22 +41,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 fn options(service: &Path) -> Options {
     Options {
-        service_path: service.to_path_buf(),
-        config_path: service.join("wrangler.toml"),
-        environment: "development".into(),
-        service_name: "data-service".into(),
         domains: DOMAINS.iter().map(|d| DomainSpec::new(d, "development", "data-service")).collect(),
         parallel: 2,
-        dry_run: false,
-        skip_tests: false,
-        credentials: Credentials::default(),
         wrangler_path: Some(runner().wrangler.path),
         retry: RetryPolicy { attempts: 1, base_delay: Duration::from_millis(100) },
         timeout: Duration::from_secs(120),
-        local: true,
-        rollback_enabled: true,
-        secret_key: None,
-        rollback_threshold: None,
+        ..Options::new(service.to_path_buf(), service.join("wrangler.toml"), "development", "data-service")
     }
 }
 

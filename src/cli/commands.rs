@@ -8,10 +8,8 @@ use serde_json::{Value, json};
 use super::output::{Paint, table};
 use super::{FAILURE, Failure, OK, Outcome, Output, PARTIAL, absolute, credentials};
 use crate::deploy_check::{CheckOptions, Checker, Level};
-use crate::error::Error;
 use crate::portfolio::state::RunState;
 use crate::portfolio::{Options, Portfolio};
-use crate::wrangler::RetryPolicy;
 
 pub fn list(out: &Output, path: &Path, environment: &str) -> Outcome {
     let services = crate::discovery::services(&absolute(path)?, environment)?;
@@ -76,22 +74,10 @@ pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool)
     let service = crate::discovery::service(&root, &state.environment)?;
     let credentials = credentials();
     let options = Options {
-        config_path: service.config_path.clone(),
-        environment: state.environment.clone(),
-        service_name: service.name.clone(),
-        domains: vec![],
-        parallel: 1,
-        dry_run: false,
-        skip_tests: true,
         local: credentials.api_token.is_none(),
         credentials,
         wrangler_path: super::wrangler_for(&root),
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(180),
-        rollback_enabled: true,
-        secret_key: None,
-        rollback_threshold: None,
-        service_path: root,
+        ..Options::new(root.clone(), service.config_path.clone(), &state.environment, &service.name)
     };
     let portfolio = Portfolio::new(options, Some(&state.deployment_id), Some(out.progress_sink()))?;
     let result = portfolio.roll_back_all(only.as_deref(), restore_database, "clodo rollback from the command line")?;
@@ -145,8 +131,7 @@ pub fn test(out: &Output, target: &str, endpoints: Vec<String>) -> Outcome {
     };
     let url = url.as_str();
     let options = crate::http_check::TestOptions { endpoints, ..Default::default() };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
-    let report: Value = runtime.block_on(crate::http_check::run(url, &options))?;
+    let report: Value = crate::http_check::block_on(crate::http_check::run(url, &options))?;
     out.result(&report, |r| {
         let rows: Vec<Vec<String>> = r["checks"]
             .as_array()
@@ -192,9 +177,8 @@ pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refr
             match cache.get(domain, environment)?.filter(|_| !refresh) {
                 Some(cached) => cached,
                 None => {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
                     let api = crate::cloudflare_api::CloudflareApi::new(&token)?;
-                    let config = runtime.block_on(crate::domain_discovery::discover(&api, domain, environment))?;
+                    let config = crate::http_check::block_on(crate::domain_discovery::discover(&api, domain, environment))?;
                     cache.put(domain, environment, &config)?;
                     config
                 }

@@ -3,7 +3,6 @@
 //! stderr, and ends with a summary table (or one JSON document).
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -14,7 +13,7 @@ use crate::discovery::{self, Service};
 use crate::domain_config::DomainSpec;
 use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{Options, Portfolio};
-use crate::wrangler::{Credentials, RetryPolicy};
+use crate::wrangler::Credentials;
 
 pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let credentials = credentials();
@@ -167,22 +166,14 @@ fn choose(out: &Output, services: &[Service]) -> Result<Vec<String>, Failure> {
 
 fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: Credentials) -> Options {
     Options {
-        service_path: service.path.clone(),
-        config_path: service.config_path.clone(),
-        environment: environment.to_owned(),
-        service_name: service.name.clone(),
         domains: domains.iter().map(|d| DomainSpec::new(d, environment, &service.name)).collect(),
         parallel: args.parallel.max(1),
         dry_run: args.dry_run,
         skip_tests: args.no_tests,
         credentials,
         wrangler_path: super::wrangler_for(&service.path),
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(180),
         local,
-        rollback_enabled: true,
-        secret_key: None,
-        rollback_threshold: None,
+        ..Options::new(service.path.clone(), service.config_path.clone(), environment, &service.name)
     }
 }
 

@@ -242,13 +242,12 @@ fn absolute(path: &std::path::Path) -> Result<PathBuf> {
 }
 
 /// Wrangler as the service finds it, else as the folder `clodo` runs in finds
-/// it (`npx clodo` in a project whose services live elsewhere).
+/// it (`npx clodo` in a project whose services live elsewhere); found once and
+/// handed on, so the work that follows does not search again.
 fn wrangler_for(service: &std::path::Path) -> Option<PathBuf> {
-    if crate::wrangler::locate(None, service).is_ok() {
-        return None;
-    }
-    let here = std::env::current_dir().ok()?;
-    crate::wrangler::locate(None, &here).ok().map(|w| w.path)
+    let here = std::env::current_dir().ok();
+    let found = crate::wrangler::locate(None, service).or_else(|e| here.as_deref().map_or(Err(e), |h| crate::wrangler::locate(None, h)));
+    found.ok().map(|w| w.path)
 }
 
 fn service_create(out: &Output, options: crate::service_create::CreateOptions) -> Outcome {

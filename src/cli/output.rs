@@ -74,13 +74,8 @@ impl Output {
 
     /// A yes/no question on the terminal; `None` when there is no terminal to ask.
     pub fn confirm(&self, question: &str) -> Option<bool> {
-        if !self.interactive {
-            return None;
-        }
-        eprint!("{question} [y/N] ");
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).ok()?;
-        Some(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+        let answer = self.ask(&format!("{question} [y/N]"))?;
+        Some(matches!(answer.to_lowercase().as_str(), "y" | "yes"))
     }
 
     /// A line typed on the terminal; `None` without one.

@@ -1,7 +1,6 @@
 //! `MultiDomainOrchestrator` for JavaScript: the work is in `crate::portfolio`.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use napi::Env;
 use napi::bindgen_prelude::*;
@@ -15,7 +14,6 @@ use crate::domain_config::DomainSpec;
 use crate::error::Error;
 use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{self, Portfolio};
-use crate::wrangler::RetryPolicy;
 use crate::wrangler_config::discover_config;
 
 /// A progress event.
@@ -90,25 +88,20 @@ pub struct MultiDomainOrchestrator {
 pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize) -> portfolio::Options {
     let root = root_folder(v, &["servicePath", "service_path"]);
     let credentials = credentials(v);
+    let config_path = path_in(v, &["configPath", "config_path", "wranglerConfigPath"], &root)
+        .or_else(|| discover_config(&root))
+        .unwrap_or_else(|| root.join("wrangler.toml"));
+    let service_name = text(v, &["serviceName", "service_name"]).unwrap_or("data-service");
     portfolio::Options {
-        config_path: path_in(v, &["configPath", "config_path", "wranglerConfigPath"], &root)
-            .or_else(|| discover_config(&root))
-            .unwrap_or_else(|| root.join("wrangler.toml")),
-        environment,
-        service_name: text(v, &["serviceName", "service_name"]).unwrap_or("data-service").to_owned(),
-        domains: vec![],
         parallel,
         dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
         skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
         local: flag(v, &["local"]).unwrap_or(credentials.api_token.is_none()),
         rollback_enabled: flag(v, &["rollbackEnabled", "rollback_enabled"]).unwrap_or(true),
         secret_key: text(v, &["secretKey", "secret_key"]).map(str::to_owned),
-        rollback_threshold: None,
-        credentials,
         wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(180),
-        service_path: root,
+        credentials,
+        ..portfolio::Options::new(root, config_path, &environment, service_name)
     }
 }
 

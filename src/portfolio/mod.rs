@@ -59,6 +59,30 @@ pub struct Options {
     pub rollback_threshold: Option<f64>,
 }
 
+impl Options {
+    /// A local, sequential run of no domains yet: callers set what differs.
+    pub fn new(service_path: PathBuf, config_path: PathBuf, environment: &str, service_name: &str) -> Options {
+        Options {
+            service_path,
+            config_path,
+            environment: environment.to_owned(),
+            service_name: service_name.to_owned(),
+            domains: vec![],
+            parallel: 1,
+            dry_run: false,
+            skip_tests: false,
+            credentials: Credentials::default(),
+            wrangler_path: None,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(180),
+            local: true,
+            rollback_enabled: true,
+            secret_key: None,
+            rollback_threshold: None,
+        }
+    }
+}
+
 /// A progress event: `{domain, phase, status, message, elapsedMs}`.
 pub type Progress = Box<dyn Fn(Value) + Send + Sync>;
 
@@ -411,12 +435,17 @@ impl Portfolio {
         Ok(outcome)
     }
 
+    /// The rollback commands of a worker deployed from `config`, run in the service's folder.
+    fn rollback_worker<'a>(&'a self, runner: &'a crate::wrangler::Runner, config: &'a std::path::Path) -> crate::rollback::Worker<'a> {
+        crate::rollback::Worker { runner, config, cwd: &self.options.service_path, timeout: self.options.timeout }
+    }
+
     /// Every domain of this run that deployed, with the commands that would put it back.
     pub fn rollback_plan(&self) -> Result<Value> {
         let runner = self.runner.get()?;
         let mut plan = vec![];
         for (domain, point) in self.rollback_points() {
-            let worker = crate::rollback::Worker { runner, config: &point.config_path, cwd: &self.options.service_path, timeout: self.options.timeout };
+            let worker = self.rollback_worker(runner, &point.config_path);
             let commands: Vec<Vec<String>> = worker.plan(&point, true, "clodo rollback").iter().map(|inv| inv.display_argv()).collect();
             plan.push(json!({"domain": domain, "workerName": point.worker_name, "versions": point.versions, "bookmark": point.bookmark, "commands": commands}));
         }

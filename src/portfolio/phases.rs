@@ -231,10 +231,9 @@ impl<'a> Context<'a> {
 /// `GET <url>` with ProductionTester's probe (retried while it warms up).
 pub(super) fn check_health(url: &str, headers: Vec<(String, String)>) -> Result<Outcome> {
     let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), headers, ..TestOptions::default() };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid(format!("no async runtime: {e}")))?;
-    let check = runtime.block_on(async {
+    let check = http_check::block_on(async {
         let client = http_check::client(options.timeout)?;
-        Ok::<_, Error>(http_check::probe(&client, "health", url, &options, Instant::now()).await)
+        Ok(http_check::probe(&client, "health", url, &options, Instant::now()).await)
     })?;
     match check.passed {
         true => done(format!("{url} answered {}", check.status.unwrap_or(0)), json!({"url": url, "health": check.to_json()})),

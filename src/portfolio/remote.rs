@@ -14,7 +14,7 @@ use crate::wrangler::deployment_from_events;
 
 impl Context<'_> {
     fn worker<'r>(&'r self, runner: &'r crate::wrangler::Runner) -> Result<Worker<'r>> {
-        Ok(Worker { runner, config: &self.rendered()?.path, cwd: &self.o().service_path, timeout: self.o().timeout })
+        Ok(self.portfolio.rollback_worker(runner, &self.rendered()?.path))
     }
 
     fn d1(&self) -> crate::d1::Orchestrator {
@@ -125,6 +125,5 @@ impl Context<'_> {
 
 pub fn roll_back_to(portfolio: &super::Portfolio, point: &RollbackPoint, restore_database: bool, reason: &str) -> Result<Value> {
     let runner = portfolio.runner.get()?;
-    let worker = Worker { runner, config: &point.config_path, cwd: &portfolio.options.service_path, timeout: portfolio.options.timeout };
-    worker.execute(point, restore_database, &crate::rollback::message_for(reason))
+    portfolio.rollback_worker(runner, &point.config_path).execute(point, restore_database, &crate::rollback::message_for(reason))
 }
