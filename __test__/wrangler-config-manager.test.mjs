@@ -493,6 +493,27 @@ test('a lock held by another process past lockTimeoutMs gives E_LOCKED and no ch
   }
 })
 
+test('a write that finds the lock held waits for it without blocking the event loop, then lands', async () => {
+  const dir = project({ 'wrangler.toml': BASE })
+  const lock = join(dir, '.wrangler.toml.clodo-lock')
+  writeFileSync(lock, '')
+  const holder = spawn('flock', [lock, 'sleep', '1'], { stdio: 'ignore' })
+  try {
+    await new Promise((r) => setTimeout(r, 300))
+    const m = new WranglerConfigManager({ projectRoot: dir, lockTimeoutMs: 5000 })
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 50)
+    const started = Date.now()
+    assert.equal(await m.setAccountId('abc'), true)
+    clearInterval(timer)
+    assert.ok(Date.now() - started >= 400, 'the write waited for the other process')
+    assert.ok(ticks >= 5, `timers ran while the write waited (${ticks} ticks)`)
+    assert.match(read(m.configPath), /account_id = "abc"/)
+  } finally {
+    holder.kill()
+  }
+})
+
 test('wrong argument types are rejected before any work', () => {
   const m = new WranglerConfigManager({ projectRoot: project({ 'wrangler.toml': BASE }) })
   assert.throws(() => m.ensureEnvironment(42), /string/i)

@@ -3,6 +3,7 @@
 //! over the original), so a reader or a crash sees the old file or the new
 //! one, never a torn one.
 
+use std::cell::Cell;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,21 @@ pub fn lock_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.clodo-lock"))
 }
 
+thread_local! {
+    /// Set inside `without_waiting`: locks are tried once, never waited for.
+    static NO_WAIT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work` so that every lock it takes is tried once: a lock another
+/// writer holds fails at once with `E_LOCKED` instead of waiting. Callers on
+/// a thread that must not block (Node's) use it to try work in place first.
+pub fn without_waiting<T>(work: impl FnOnce() -> T) -> T {
+    let before = NO_WAIT.replace(true);
+    let result = work();
+    NO_WAIT.set(before);
+    result
+}
+
 /// An exclusive advisory lock on a file's lock file; released on drop.
 pub struct FileLock {
     file: File,
@@ -41,16 +57,10 @@ pub struct FileLock {
 
 impl FileLock {
     pub fn acquire(path: &Path, timeout: Duration) -> Result<FileLock> {
+        let timeout = if NO_WAIT.get() { Duration::ZERO } else { timeout };
         let lock_path = lock_path(path);
-        if let Some(dir) = lock_path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("Failed to create folder", dir, e))?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io("Failed to open lock file", &lock_path, e))?;
+        let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path);
+        let file = in_new_folders(&lock_path, open).map_err(|e| Error::io("Failed to open lock file", &lock_path, e))?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
@@ -97,13 +107,10 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&dir).map_err(|e| Error::io("Failed to create folder", &dir, e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io("Failed to create a temporary file in", &dir, e))?;
+    let prefix = format!(".{name}.");
+    let create = || tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(&dir);
+    let mut temp = in_new_folders(&dir.join(&name), create).map_err(|e| Error::io("Failed to create a temporary file in", &dir, e))?;
     temp.write_all(contents).map_err(|e| Error::io("Failed to write", temp.path(), e))?;
     let permissions = match (options.mode, fs::metadata(path)) {
         (Some(mode), _) => mode_permissions(mode),
@@ -122,6 +129,21 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
         sync_dir(&dir);
     }
     Ok(())
+}
+
+/// Runs `create` (which makes a file beside `path`); when `path`'s folder is
+/// missing, creates it and tries once more. Most writes go to a folder that
+/// exists, and they skip the extra system calls.
+fn in_new_folders<T>(path: &Path, create: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+    match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                fs::create_dir_all(dir)?;
+            }
+            create()
+        }
+        other => other,
+    }
 }
 
 #[cfg(unix)]
@@ -178,5 +200,21 @@ mod tests {
         let _held = FileLock::acquire(&path, Duration::from_secs(1)).unwrap();
         let err = FileLock::acquire(&path, Duration::from_millis(50)).err().unwrap();
         assert_eq!(err.code(), "E_LOCKED");
+    }
+
+    #[test]
+    fn without_waiting_a_held_lock_fails_at_once_and_a_free_one_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wrangler.toml");
+        let held = FileLock::acquire(&path, Duration::from_secs(1)).unwrap();
+        let started = Instant::now();
+        let err = without_waiting(|| FileLock::acquire(&path, Duration::from_secs(5)).err().unwrap());
+        assert_eq!(err.code(), "E_LOCKED");
+        assert!(started.elapsed() < Duration::from_secs(1), "it waited {:?}", started.elapsed());
+        drop(held);
+        assert!(without_waiting(|| FileLock::acquire(&path, Duration::from_secs(5))).is_ok());
+        // Outside the scope, locks wait again.
+        let _held = FileLock::acquire(&path, Duration::from_secs(1)).unwrap();
+        assert!(FileLock::acquire(&path, Duration::from_millis(60)).is_err_and(|e| e.code() == "E_LOCKED"));
     }
 }

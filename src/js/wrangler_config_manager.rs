@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::errors::to_js_error;
 use super::convert::{Json, console_log, flag, text};
-use super::task::{Job, job, settled};
+use super::task::{now_or_pool, pool, settled};
 use crate::error::Result as CoreResult;
 use crate::wrangler_config::{self as core, CustomerParams, Options, Severity, ValidateOptions, WranglerConfig};
 
@@ -115,9 +115,20 @@ impl WranglerConfigManager {
         WranglerConfigManager { inner: Arc::new(WranglerConfig::new(options_from(options))) }
     }
 
-    fn run<T: Send + ToNapiValue + TypeName + 'static>(&self, work: impl FnOnce(&WranglerConfig) -> CoreResult<T> + Send + 'static) -> AsyncTask<Job<T>> {
+    /// A locked read-modify-write: in place while the lock is free, on the
+    /// pool otherwise. With `fsync` a write waits for the disk, so it always
+    /// goes to the pool.
+    fn write<'env, T: Send + ToNapiValue + TypeName + 'static>(
+        &self,
+        env: &'env Env,
+        work: impl Fn(&WranglerConfig) -> CoreResult<T> + Send + 'static,
+    ) -> napi::Result<PromiseRaw<'env, T>> {
         let inner = self.inner.clone();
-        job(move || work(&inner))
+        let work = move || work(&inner);
+        match self.inner.options().write.fsync {
+            true => pool(env, work),
+            false => now_or_pool(env, work),
+        }
     }
 
     #[napi(getter)]
@@ -179,27 +190,27 @@ impl WranglerConfigManager {
 
     /// Makes the file equal to `config`; keys and comments that survive keep their bytes.
     #[napi(ts_args_type = "config: Record<string, any>", ts_return_type = "Promise<void>")]
-    pub fn write_config(&self, config: Value) -> AsyncTask<Job<()>> {
-        self.run(move |m| m.write_config(&config))
+    pub fn write_config<'env>(&self, env: &'env Env, config: Value) -> napi::Result<PromiseRaw<'env, ()>> {
+        self.write(env, move |m| m.write_config(&config))
     }
 
     /// Adds `[env.<environment>]` (named like the top level) unless present or production; true when added.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn ensure_environment(&self, environment: String) -> AsyncTask<Job<bool>> {
-        self.run(move |m| m.ensure_environment(&environment))
+    pub fn ensure_environment<'env>(&self, env: &'env Env, environment: String) -> napi::Result<PromiseRaw<'env, bool>> {
+        self.write(env, move |m| m.ensure_environment(&environment))
     }
 
     /// Adds or updates (matched by binding or database name) a D1 binding. Production means the
     /// top level unless the file has `[env.production]`. Other fields (`migrations_dir`, …) pass through.
     #[napi(ts_args_type = "environment: string | null | undefined, databaseInfo: { binding?: string; database_name?: string; databaseName?: string; database_id?: string; databaseId?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }", ts_return_type = "Promise<boolean>")]
-    pub fn add_database_binding(&self, environment: Option<String>, database_info: Value) -> AsyncTask<Job<bool>> {
-        self.run(move |m| m.add_database_binding(environment.as_deref(), &database_info))
+    pub fn add_database_binding<'env>(&self, env: &'env Env, environment: Option<String>, database_info: Value) -> napi::Result<PromiseRaw<'env, bool>> {
+        self.write(env, move |m| m.add_database_binding(environment.as_deref(), &database_info))
     }
 
     /// Removes the bindings whose binding or database name matches; false (file untouched) when none does.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn remove_database_binding(&self, environment: Option<String>, binding_or_name: String) -> AsyncTask<Job<bool>> {
-        self.run(move |m| m.remove_database_binding(environment.as_deref(), &binding_or_name))
+    pub fn remove_database_binding<'env>(&self, env: &'env Env, environment: Option<String>, binding_or_name: String) -> napi::Result<PromiseRaw<'env, bool>> {
+        self.write(env, move |m| m.remove_database_binding(environment.as_deref(), &binding_or_name))
     }
 
     #[napi(ts_return_type = "Promise<Array<{ binding: string; database_name?: string; database_id?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }>>")]
@@ -209,8 +220,8 @@ impl WranglerConfigManager {
 
     /// Sets the top-level `account_id`; false when empty or unchanged.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn set_account_id(&self, account_id: Option<String>) -> AsyncTask<Job<bool>> {
-        self.run(move |m| m.set_account_id(account_id.as_deref().unwrap_or("")))
+    pub fn set_account_id<'env>(&self, env: &'env Env, account_id: Option<String>) -> napi::Result<PromiseRaw<'env, bool>> {
+        self.write(env, move |m| m.set_account_id(account_id.as_deref().unwrap_or("")))
     }
 
     /// Creates a minimal config unless the file exists (then returns it unchanged).
@@ -218,11 +229,11 @@ impl WranglerConfigManager {
         ts_args_type = "name?: string, environment?: string | null, options?: { main?: string; compatibility_date?: string; compatibilityDate?: string }",
         ts_return_type = "Promise<Record<string, any>>"
     )]
-    pub fn create_minimal_config(&self, name: Option<String>, environment: Option<String>, options: Option<Value>) -> AsyncTask<Job<Json>> {
+    pub fn create_minimal_config<'env>(&self, env: &'env Env, name: Option<String>, environment: Option<String>, options: Option<Value>) -> napi::Result<PromiseRaw<'env, Json>> {
         let options = options.unwrap_or(Value::Null);
         let main = text(&options, &["main"]).map(str::to_string);
         let date = text(&options, &["compatibility_date", "compatibilityDate"]).map(str::to_string);
-        self.run(move |m| {
+        self.write(env, move |m| {
             m.create_minimal_config(name.as_deref().unwrap_or("worker"), environment.as_deref(), main.as_deref(), date.as_deref()).map(Json)
         })
     }
@@ -246,7 +257,7 @@ impl WranglerConfigManager {
 
     /// Creates or updates the customer's config copy; idempotent. Resolves to its path.
     #[napi(ts_args_type = "zoneName: string, params?: { accountId?: string; account_id?: string; environment?: string; workerName?: string; worker_name?: string }", ts_return_type = "Promise<string>")]
-    pub fn generate_customer_config(&self, zone_name: Option<String>, params: Option<Value>) -> AsyncTask<Job<String>> {
+    pub fn generate_customer_config<'env>(&self, env: &'env Env, zone_name: Option<String>, params: Option<Value>) -> napi::Result<PromiseRaw<'env, String>> {
         let p = params.unwrap_or(Value::Null);
         let params = CustomerParams {
             account_id: text(&p, &["accountId", "account_id"]).map(str::to_string),
@@ -254,14 +265,14 @@ impl WranglerConfigManager {
             worker_name: text(&p, &["workerName", "worker_name"]).map(str::to_string),
         };
         let zone = zone_name.unwrap_or_default();
-        self.run(move |m| m.generate_customer_config(&zone, &params).map(|p| p.display().to_string()))
+        self.write(env, move |m| m.generate_customer_config(&zone, &params).map(|p| p.display().to_string()))
     }
 
     /// Replaces the main config with a byte-identical copy of a customer's config (atomic, locked).
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn copy_customer_config(&self, customer_config_path: Option<String>) -> AsyncTask<Job<()>> {
+    pub fn copy_customer_config<'env>(&self, env: &'env Env, customer_config_path: Option<String>) -> napi::Result<PromiseRaw<'env, ()>> {
         let path = customer_config_path.unwrap_or_default();
-        self.run(move |m| m.copy_customer_config(&path))
+        self.write(env, move |m| m.copy_customer_config(&path))
     }
 
     /// Prints a human summary to stdout and resolves to the same text.
