@@ -2,6 +2,8 @@
 //! a UTF-8 byte order mark, CRLF line endings and a missing final newline.
 //! Text is normalised before parsing and the habits are put back on output.
 
+use std::borrow::Cow;
+
 const BOM: char = '\u{feff}';
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,16 +21,19 @@ impl Default for TextStyle {
 }
 
 impl TextStyle {
-    /// Splits `raw` into its style and the normalised text the parsers see.
-    pub fn detect(raw: &str) -> (TextStyle, String) {
+    /// Splits `raw` into its style and the normalised text the parsers see
+    /// (`raw` itself, borrowed, for the usual LF file without a BOM).
+    pub fn detect(raw: &str) -> (TextStyle, Cow<'_, str>) {
         let (bom, body) = match raw.strip_prefix(BOM) {
             Some(rest) => (true, rest),
             None => (false, raw),
         };
-        let newlines = body.matches('\n').count();
-        let crlf = newlines > 0 && body.matches("\r\n").count() == newlines;
+        let bytes = body.as_bytes();
+        // Counting bytes is cheap; the CRLF count runs only for files that have a CR at all.
+        let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let crlf = newlines > 0 && bytes.contains(&b'\r') && body.matches("\r\n").count() == newlines;
         let final_newline = body.is_empty() || body.ends_with('\n');
-        let text = if crlf { body.replace("\r\n", "\n") } else { body.to_string() };
+        let text = if crlf { Cow::Owned(body.replace("\r\n", "\n")) } else { Cow::Borrowed(body) };
         (TextStyle { bom, crlf, final_newline }, text)
     }
 
