@@ -56,19 +56,33 @@ const quiet = async (fn) => {
   try { return await fn() } finally { console.log = log }
 }
 
-/** Mean milliseconds per call over `n` sequential calls (after a warm-up). */
-async function time(n, fn) {
-  for (let i = 0; i < Math.min(20, n); i++) await fn(i)
+/** Milliseconds per call of one batch of `size` sequential calls. */
+async function batch(size, fn, offset) {
   const start = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) await fn(i)
-  return Number(process.hrtime.bigint() - start) / 1e6 / n
+  for (let i = 0; i < size; i++) await fn(offset + i)
+  return Number(process.hrtime.bigint() - start) / 1e6 / size
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+// Both sides run in alternating batches and each reports its median batch:
+// this machine is a shared VM whose steal time comes in bursts, and a burst
+// should land on both sides alike instead of deciding a ratio.
 const rows = []
 async function compare(label, n, makeOriginal, makeClodo) {
-  const o = await quiet(() => time(n, makeOriginal))
-  const c = await quiet(() => time(n, makeClodo))
-  rows.push({ label, original: o, clodo: c })
+  const rounds = Math.min(15, n)
+  const size = Math.max(1, Math.round(n / rounds))
+  const o = []
+  const c = []
+  await quiet(async () => {
+    await batch(Math.min(20, n), makeOriginal, 0)
+    await batch(Math.min(20, n), makeClodo, 0)
+    for (let r = 0; r < rounds; r++) {
+      o.push(await batch(size, makeOriginal, r * size))
+      c.push(await batch(size, makeClodo, r * size))
+    }
+  })
+  rows.push({ label, original: median(o), clodo: median(c) })
 }
 
 const N = 300
@@ -87,24 +101,23 @@ const N = 300
   const files = readdirSync(corpus).filter((f) => f.endsWith('.toml')).map((f) => join(corpus, f))
   const originals = files.map((f) => new Original(f))
   const natives = files.map((f) => new clodo.WranglerConfigManager(f))
-  await compare(`validate the corpus (${files.length} TOML files)`, 5,
+  await compare(`validate the corpus (${files.length} TOML files)`, 9,
     () => Promise.all(originals.map((m) => m.validate())), () => Promise.all(natives.map((m) => m.validate())))
 }
 
-function coldLoad(script) {
-  const runs = 15
-  let total = 0
-  for (let i = 0; i < runs; i++) {
-    total += Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }).trim())
-  }
-  return total / runs
-}
+const loadTime = (script) => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }).trim())
 const timed = (load) => `const t = process.hrtime.bigint(); ${load}; console.log(Number(process.hrtime.bigint() - t) / 1e6)`
-rows.push({
-  label: "cold load in a new process (require('clodo') vs import of the original's file)",
-  original: coldLoad(timed(`await import(${JSON.stringify(pathToFileURL(originalFile).href)})`)),
-  clodo: coldLoad(timed(`(await import('node:module')).createRequire(${JSON.stringify(root + '/')})('./index.js')`)),
-})
+{
+  const originalLoad = timed(`await import(${JSON.stringify(pathToFileURL(originalFile).href)})`)
+  const clodoLoad = timed(`(await import('node:module')).createRequire(${JSON.stringify(root + '/')})('./index.js')`)
+  const o = []
+  const c = []
+  for (let i = 0; i < 15; i++) {
+    o.push(loadTime(originalLoad))
+    c.push(loadTime(clodoLoad))
+  }
+  rows.push({ label: "cold load in a new process (require('clodo') vs import of the original's file)", original: median(o), clodo: median(c) })
+}
 
 const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`)
 console.log(`\nWranglerConfigManager — @tamyla/clodo-framework 4.0.12 vs clodo (${process.platform}-${process.arch}, node ${process.version})\n`)
