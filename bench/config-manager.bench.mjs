@@ -65,24 +65,23 @@ async function batch(size, fn, offset) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-// Both sides run in alternating batches and each reports its median batch:
-// this machine is a shared VM whose steal time comes in bursts, and a burst
-// should land on both sides alike instead of deciding a ratio.
-const rows = []
-async function compare(label, n, makeOriginal, makeClodo) {
+/** Median milliseconds per call over batches of sequential calls (after a warm-up). */
+async function time(n, fn) {
   const rounds = Math.min(15, n)
   const size = Math.max(1, Math.round(n / rounds))
-  const o = []
-  const c = []
-  await quiet(async () => {
-    await batch(Math.min(20, n), makeOriginal, 0)
-    await batch(Math.min(20, n), makeClodo, 0)
-    for (let r = 0; r < rounds; r++) {
-      o.push(await batch(size, makeOriginal, r * size))
-      c.push(await batch(size, makeClodo, r * size))
-    }
-  })
-  rows.push({ label, original: median(o), clodo: median(c) })
+  await batch(Math.min(20, n), fn, 0)
+  const batches = []
+  for (let r = 0; r < rounds; r++) batches.push(await batch(size, fn, r * size))
+  return median(batches)
+}
+
+// Each side runs on its own (alternating would make one side pay for the other's garbage collection) and
+// reports its median batch: steal time on this shared VM comes in bursts that should not decide a ratio.
+const rows = []
+async function compare(label, n, makeOriginal, makeClodo) {
+  const o = await quiet(() => time(n, makeOriginal))
+  const c = await quiet(() => time(n, makeClodo))
+  rows.push({ label, original: o, clodo: c })
 }
 
 const N = 300
