@@ -477,13 +477,19 @@ describe('dryRun', () => {
   })
 })
 
-test('a lock held by another process past lockTimeoutMs gives E_LOCKED and no change', async () => {
+/** A project whose wrangler.toml lock another process (`flock`) holds for `seconds`. */
+async function lockedProject(seconds) {
   const dir = project({ 'wrangler.toml': BASE })
   const lock = join(dir, '.wrangler.toml.clodo-lock')
   writeFileSync(lock, '')
-  const holder = spawn('flock', [lock, 'sleep', '3'], { stdio: 'ignore' })
+  const holder = spawn('flock', [lock, 'sleep', String(seconds)], { stdio: 'ignore' })
+  await new Promise((r) => setTimeout(r, 300))
+  return { dir, holder }
+}
+
+test('a lock held by another process past lockTimeoutMs gives E_LOCKED and no change', async () => {
+  const { dir, holder } = await lockedProject(3)
   try {
-    await new Promise((r) => setTimeout(r, 300))
     const m = new WranglerConfigManager({ projectRoot: dir, lockTimeoutMs: 100 })
     const err = await rejection(m.setAccountId('abc'))
     assert.equal(err.code, 'E_LOCKED')
@@ -494,12 +500,8 @@ test('a lock held by another process past lockTimeoutMs gives E_LOCKED and no ch
 })
 
 test('a write that finds the lock held waits for it without blocking the event loop, then lands', async () => {
-  const dir = project({ 'wrangler.toml': BASE })
-  const lock = join(dir, '.wrangler.toml.clodo-lock')
-  writeFileSync(lock, '')
-  const holder = spawn('flock', [lock, 'sleep', '1'], { stdio: 'ignore' })
+  const { dir, holder } = await lockedProject(1)
   try {
-    await new Promise((r) => setTimeout(r, 300))
     const m = new WranglerConfigManager({ projectRoot: dir, lockTimeoutMs: 5000 })
     let ticks = 0
     const timer = setInterval(() => ticks++, 50)
