@@ -44,10 +44,15 @@ thread_local! {
 /// writer holds fails at once with `E_LOCKED` instead of waiting. Callers on
 /// a thread that must not block (Node's) use it to try work in place first.
 pub fn without_waiting<T>(work: impl FnOnce() -> T) -> T {
-    let before = NO_WAIT.replace(true);
-    let result = work();
-    NO_WAIT.set(before);
-    result
+    /// Puts the setting back even if `work` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            NO_WAIT.set(self.0);
+        }
+    }
+    let _restore = Restore(NO_WAIT.replace(true));
+    work()
 }
 
 /// An exclusive advisory lock on a file's lock file; released on drop.

@@ -35,8 +35,8 @@ impl<T: Send + ToNapiValue + TypeName + 'static> Task for Job<T> {
 /// A Promise for a locked write of a small local file. It runs right here
 /// when its locks are free: that costs less than the hop to the pool, which
 /// takes hundreds of microseconds on a busy machine. A lock another writer
-/// holds sends the work to the pool, where it waits its turn. Nothing is
-/// written before a lock is taken, so the retry starts from scratch.
+/// holds sends the work to the pool, where it waits its turn. `work` must
+/// take its lock before it writes anything, so that the retry starts afresh.
 pub fn now_or_pool<'env, T: Send + ToNapiValue + TypeName + 'static>(
     env: &'env Env,
     work: impl Fn() -> CoreResult<T> + Send + 'static,
