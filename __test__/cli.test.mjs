@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { root, exampleService as exampleServiceCopy, driftDatabase } from './helpers.mjs'
@@ -48,6 +48,19 @@ test('list finds the example service\'s domains in its customer records', () => 
   const text = clodo(['list', service])
   assert.match(text.stdout, /^service\s+domain\s+found in\s+path\n/)
   assert.doesNotMatch(text.stdout + text.stderr, /\x1b\[/, 'no colour without a terminal')
+})
+
+test('a domains.js that fails to load is reported, not silently skipped', () => {
+  const service = exampleService()
+  mkdirSync(join(service, 'src', 'config'), { recursive: true })
+  writeFileSync(join(service, 'src', 'config', 'domains.js'), "export default { 'api.example.com': {} }\nthrow new Error('missing DOMAIN_SECRET')\n")
+  const listed = clodo(['list', service, '--json'])
+  assert.equal(listed.code, 0, listed.stderr)
+  const [found] = JSON.parse(listed.stdout).services
+  assert.deepEqual(found.problems, ['src/config/domains.js: failed to load: Error: missing DOMAIN_SECRET'])
+  assert.equal(found.domains.length, 3, 'the customer records still count')
+  const text = clodo(['list', service])
+  assert.match(text.stderr, /^warning: data-service: src\/config\/domains\.js: failed to load: Error: missing DOMAIN_SECRET$/m)
 })
 
 test('deploy --local: one domain deployed, one failed, exit 3; status and the audit log agree', () => {

@@ -5,12 +5,14 @@
 //! `src/config/domains.js` (a JavaScript module, loaded by Node).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::customer_records::CustomerRecords;
 use crate::error::Result;
+use crate::wrangler::process::run;
 use crate::wrangler_config::{Options as ConfigOptions, WranglerConfig, discover_config};
 
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +22,9 @@ pub struct Service {
     pub path: PathBuf,
     pub config_path: PathBuf,
     pub domains: Vec<Domain>,
+    /// What could not be read while looking for domains (a `domains.js`
+    /// that fails to load, say): the domains it would have named are missing.
+    pub problems: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,26 +90,47 @@ pub fn service(dir: &Path, environment: &str) -> Result<Service> {
             add(route["pattern"].as_str().unwrap_or_default(), "routes".into());
         }
     }
-    for domain in domains_in_module(&crate::service_create::domains_module_path(dir), environment) {
-        add(&domain, "src/config/domains.js".into());
+    let mut problems = vec![];
+    match domains_in_module(&crate::service_create::domains_module_path(dir), environment) {
+        Ok(listed) => listed.iter().for_each(|domain| add(domain, "src/config/domains.js".into())),
+        Err(problem) => problems.push(format!("src/config/domains.js: {problem}")),
     }
-    Ok(Service { name, path: dir.to_path_buf(), config_path, domains })
+    Ok(Service { name, path: dir.to_path_buf(), config_path, domains, problems })
 }
+
+/// How long a `domains.js` may take to load before it counts as broken.
+const MODULE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The host names a `domains.js` module lists for `environment` (its
 /// `default` entry aside). It is JavaScript, so Node reads it: the node
 /// running this CLI when there is one, else `node` on the PATH.
-fn domains_in_module(module: &Path, environment: &str) -> Vec<String> {
+fn domains_in_module(module: &Path, environment: &str) -> std::result::Result<Vec<String>, String> {
     if !module.is_file() {
-        return vec![];
+        return Ok(vec![]);
     }
     let node = std::env::current_exe().ok().filter(|p| p.file_stem().is_some_and(|n| n.to_string_lossy().starts_with("node"))).or_else(|| which::which("node").ok());
-    let Some(node) = node else { return vec![] };
+    let Some(node) = node else { return Err("not loaded: no `node` on the PATH".into()) };
     const LIST: &str = "const { pathToFileURL } = await import('node:url');
 const m = await import(pathToFileURL(process.argv[1]).href);
 const all = m.default ?? m.domains ?? {};
 const hosts = Object.entries(all).filter(([k]) => k !== 'default').map(([k, c]) => c?.domains?.[process.argv[2]] || k);
 console.log(JSON.stringify(hosts));";
-    let output = std::process::Command::new(node).args(["--input-type=module", "-e", LIST]).arg(module).arg(environment).output();
-    output.ok().filter(|o| o.status.success()).and_then(|o| serde_json::from_slice::<Vec<String>>(&o.stdout).ok()).unwrap_or_default()
+    let mut command = std::process::Command::new(node);
+    command.args(["--input-type=module", "-e", LIST]).arg(module).arg(environment);
+    let done = run(command, None, MODULE_TIMEOUT).map_err(|e| format!("not loaded: Node could not start ({e})"))?;
+    if done.timed_out {
+        return Err(format!("not loaded: it was still running after {} s", MODULE_TIMEOUT.as_secs()));
+    }
+    if done.exit_code != Some(0) {
+        return Err(format!("failed to load: {}", first_error_line(&String::from_utf8_lossy(&done.stderr))));
+    }
+    serde_json::from_slice::<Vec<String>>(&done.stdout).map_err(|_| "loaded, but its domains are not a list of host names".into())
+}
+
+/// The line of Node's report that says what went wrong (`SyntaxError: …`),
+/// else its first line.
+fn first_error_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let named = lines.iter().find(|l| l.split(':').next().is_some_and(|kind| kind.ends_with("Error") && !kind.contains(' ')));
+    named.or(lines.first()).map(|l| l.to_string()).unwrap_or_else(|| "Node exited without saying why".into())
 }

@@ -14,6 +14,7 @@ use crate::portfolio::{Options, Portfolio};
 pub fn list(out: &Output, path: &Path, environment: &str) -> Outcome {
     let services = crate::discovery::services(&absolute(path)?, environment)?;
     let document = json!({"environment": environment, "services": services});
+    out.warn_problems(&services);
     out.result(&document, |_| {
         let rows: Vec<Vec<String>> = services
             .iter()
@@ -162,7 +163,9 @@ pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refr
     crate::domain_config::check_domain(domain)?;
     let root = absolute(path)?;
     let mut local = vec![];
-    for service in crate::discovery::services(&root, environment)? {
+    let services = crate::discovery::services(&root, environment)?;
+    out.warn_problems(&services);
+    for service in services {
         let Some(found) = service.domains.iter().find(|d| d.domain == domain) else { continue };
         let last_run = RunState::latest(&service.path).and_then(|id| RunState::load(&service.path, &id).ok()).and_then(|s| {
             let run = s.domains.get(domain)?;

@@ -29,6 +29,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     for path in &paths {
         services.extend(discovery::services(&absolute(path)?, &environment)?);
     }
+    out.warn_problems(&services);
     if services.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Failure::Usage(format!("no wrangler config in {} or the folders directly under it", shown.join(", "))));

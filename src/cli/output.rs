@@ -72,6 +72,16 @@ impl Output {
         }
     }
 
+    /// What discovery could not read, one warning line each (the `--json`
+    /// document carries them as each service's `problems`).
+    pub fn warn_problems(&self, services: &[crate::discovery::Service]) {
+        for service in services {
+            for problem in &service.problems {
+                self.note(&format!("{} {}: {problem}", self.paint(Paint::Yellow, "warning:"), service.name));
+            }
+        }
+    }
+
     /// A yes/no question on the terminal; `None` when there is no terminal to ask.
     pub fn confirm(&self, question: &str) -> Option<bool> {
         let answer = self.ask(&format!("{question} [y/N]"))?;

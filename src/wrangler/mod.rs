@@ -7,7 +7,7 @@ mod classify;
 mod deploy;
 mod limit;
 mod locate;
-mod process;
+pub mod process;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
