@@ -136,6 +136,24 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
     Ok(())
 }
 
+/// Deletes the temporary files `write_atomic` left beside `path` when a
+/// writer was killed between writing and renaming, if they are older than
+/// `older_than` (a live writer's lasts microseconds). Best effort: what
+/// cannot be read or deleted stays. Returns how many went.
+pub fn remove_stale_temps(path: &Path, older_than: Duration) -> usize {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return 0 };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let stale = |entry: &fs::DirEntry| {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let age = entry.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+        file_name.starts_with(&prefix) && file_name.ends_with(".tmp") && age.is_some_and(|age| age > older_than)
+    };
+    entries.filter_map(|e| e.ok()).filter(stale).filter(|e| fs::remove_file(e.path()).is_ok()).count()
+}
+
 /// Runs `create` (which makes a file beside `path`); when `path`'s folder is
 /// missing, creates it and tries once more. Most writes go to a folder that
 /// exists, and they skip the extra system calls.
@@ -205,6 +223,28 @@ mod tests {
         let _held = FileLock::acquire(&path, Duration::from_secs(1)).unwrap();
         let err = FileLock::acquire(&path, Duration::from_millis(50)).err().unwrap();
         assert_eq!(err.code(), "E_LOCKED");
+    }
+
+    #[test]
+    fn stale_temporary_files_of_killed_writers_are_removed_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wrangler.toml");
+        fs::write(&path, "name = \"x\"\n").unwrap();
+        let old = dir.path().join(".wrangler.toml.a1B2c3.tmp");
+        let fresh = dir.path().join(".wrangler.toml.z9Y8x7.tmp");
+        let other = dir.path().join(".other.toml.a1B2c3.tmp");
+        for f in [&old, &fresh, &other] {
+            fs::write(f, "partial").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        for f in [&old, &other] {
+            File::options().write(true).open(f).unwrap().set_modified(hour_ago).unwrap();
+        }
+        assert_eq!(remove_stale_temps(&path, Duration::from_secs(60)), 1);
+        assert!(!old.exists());
+        assert!(fresh.exists(), "a writer may still be using it");
+        assert!(other.exists(), "another file's temporary is not this file's business");
+        assert!(path.exists(), "the file itself stays");
     }
 
     #[test]

@@ -9,6 +9,8 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
@@ -85,7 +87,14 @@ pub struct WranglerConfig {
     /// Dry-run writes, in order; later reads see them so a sequence of
     /// operations plans what it would really do.
     planned: Mutex<Vec<PlannedWrite>>,
+    /// Whether this manager has swept up killed writers' temporary files
+    /// yet. It does so beside the first file it writes, once: a sweep lists
+    /// the folder, which would slow every write.
+    swept: AtomicBool,
 }
+
+/// A temporary file older than this is a killed writer's, not a live one's.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
 
 /// A D1 binding as the caller gave it, normalised to wrangler's keys.
 fn d1_entry(info: &Value) -> Result<(String, String, Map<String, Value>)> {
@@ -110,7 +119,7 @@ fn d1_entry(info: &Value) -> Result<(String, String, Map<String, Value>)> {
 
 impl WranglerConfig {
     pub fn new(options: Options) -> WranglerConfig {
-        WranglerConfig { options, planned: Mutex::new(Vec::new()) }
+        WranglerConfig { options, planned: Mutex::new(Vec::new()), swept: AtomicBool::new(false) }
     }
 
     pub fn options(&self) -> &Options {
@@ -169,10 +178,13 @@ impl WranglerConfig {
     /// lock. `change` gets the current text (`None`: no file) and returns the
     /// new text, or `None` to leave the file as it is.
     fn update_text<T>(&self, path: &Path, change: impl FnOnce(Option<String>) -> Result<(T, Option<String>)>) -> Result<T> {
-        let _lock = match self.options.dry_run {
+        let lock = match self.options.dry_run {
             true => None,
             false => Some(FileLock::acquire(path, self.options.write.lock_timeout)?),
         };
+        if lock.is_some() && !self.swept.swap(true, Ordering::Relaxed) {
+            atomic_file::remove_stale_temps(path, STALE_TEMP_AGE);
+        }
         let (result, after) = change(self.current_text(path)?)?;
         if let Some(after) = after {
             self.put(path, after)?;

@@ -87,3 +87,14 @@ fn validation_locates_findings() {
     assert_eq!(f.line, Some(6));
     assert_eq!(f.path, "env.dev");
 }
+
+#[test]
+fn a_manager_sweeps_up_temporary_files_a_killed_writer_left() {
+    let (dir, m) = manager(&[("wrangler.toml", "name = \"a\"\n"), (".wrangler.toml.Xy12ab.tmp", "name = \"half")]);
+    let leftover = dir.path().join(".wrangler.toml.Xy12ab.tmp");
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options().write(true).open(&leftover).unwrap().set_modified(hour_ago).unwrap();
+    m.set_account_id("acc").unwrap();
+    assert!(!leftover.exists());
+    assert!(fs::read_to_string(dir.path().join("wrangler.toml")).unwrap().contains("account_id = \"acc\""));
+}
