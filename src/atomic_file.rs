@@ -65,7 +65,8 @@ impl FileLock {
         let timeout = if NO_WAIT.get() { Duration::ZERO } else { timeout };
         let lock_path = lock_path(path);
         let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path);
-        let file = in_new_folders(&lock_path, open).map_err(|e| Error::io("Failed to open lock file", &lock_path, e))?;
+        let folder = lock_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let file = in_folder(folder, open).map_err(|e| Error::io("Failed to open lock file", &lock_path, e))?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
@@ -115,7 +116,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let prefix = format!(".{name}.");
     let create = || tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(&dir);
-    let mut temp = in_new_folders(&dir.join(&name), create).map_err(|e| Error::io("Failed to create a temporary file in", &dir, e))?;
+    let mut temp = in_folder(&dir, create).map_err(|e| Error::io("Failed to create a temporary file in", &dir, e))?;
     temp.write_all(contents).map_err(|e| Error::io("Failed to write", temp.path(), e))?;
     let permissions = match (options.mode, fs::metadata(path)) {
         (Some(mode), _) => mode_permissions(mode),
@@ -154,15 +155,13 @@ pub fn remove_stale_temps(path: &Path, older_than: Duration) -> usize {
     entries.filter_map(|e| e.ok()).filter(stale).filter(|e| fs::remove_file(e.path()).is_ok()).count()
 }
 
-/// Runs `create` (which makes a file beside `path`); when `path`'s folder is
+/// Runs `create`, which makes a file in `folder`; when the folder is
 /// missing, creates it and tries once more. Most writes go to a folder that
 /// exists, and they skip the extra system calls.
-fn in_new_folders<T>(path: &Path, create: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+fn in_folder<T>(folder: &Path, create: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
     match create() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir)?;
-            }
+            fs::create_dir_all(folder)?;
             create()
         }
         other => other,
