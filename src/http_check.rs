@@ -49,6 +49,8 @@ pub struct CheckResult {
     pub latency_ms: Option<f64>,
     pub attempts: u32,
     pub body_excerpt: String,
+    /// The whole body of the last answer, up to 64 KiB (not in the JSON).
+    pub body: Option<String>,
     pub error: Option<String>,
 }
 
@@ -101,7 +103,7 @@ pub fn check_url(url: &str) -> Result<()> {
 
 /// One GET, retried with backoff while it fails, up to `retries` attempts and the deadline.
 pub async fn probe(client: &reqwest::Client, name: &str, url: &str, options: &TestOptions, started: Instant) -> CheckResult {
-    let mut result = CheckResult { name: name.into(), url: url.into(), passed: false, status: None, latency_ms: None, attempts: 0, body_excerpt: String::new(), error: None };
+    let mut result = CheckResult { name: name.into(), url: url.into(), passed: false, status: None, latency_ms: None, attempts: 0, body_excerpt: String::new(), body: None, error: None };
     let mut pause = Duration::from_millis(200);
     loop {
         result.attempts += 1;
@@ -114,6 +116,7 @@ pub async fn probe(client: &reqwest::Client, name: &str, url: &str, options: &Te
                 result.latency_ms = Some(sent.elapsed().as_secs_f64() * 1000.0);
                 result.status = Some(status);
                 result.body_excerpt = body.chars().take(200).collect();
+                result.body = Some(body.chars().take(64 * 1024).collect());
                 result.passed = accepted(status, &options.expect_status);
                 result.error = (!result.passed).then(|| format!("expected {}, got {status}", expected(&options.expect_status)));
             }

@@ -10,7 +10,7 @@ pub mod customer_records;
 pub mod d1;
 pub mod deploy_audit;
 pub mod deploy_check;
-pub mod discovery;
+
 pub mod domain_config;
 pub mod domain_discovery;
 pub mod document;
@@ -20,7 +20,7 @@ pub mod paths;
 pub mod portfolio;
 pub mod rollback;
 pub mod secrets;
-pub mod service_create;
+pub mod service;
 pub mod wrangler;
 pub mod wrangler_config;
 

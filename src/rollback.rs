@@ -32,7 +32,35 @@ pub struct RollbackPoint {
     /// The D1 database (name) and its bookmark from before a migration.
     pub database: Option<String>,
     pub bookmark: Option<String>,
+    /// Further databases the same run migrated (a service with several D1 bindings), each with its bookmark.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_databases: Vec<DatabaseBookmark>,
     pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseBookmark {
+    pub database: String,
+    pub bookmark: String,
+}
+
+impl RollbackPoint {
+    /// The databases a rollback may restore: the first in `database`, the rest in `other_databases`.
+    pub fn set_bookmarks(&mut self, mut bookmarks: Vec<DatabaseBookmark>) {
+        if bookmarks.is_empty() {
+            return;
+        }
+        let first = bookmarks.remove(0);
+        self.database = Some(first.database);
+        self.bookmark = Some(first.bookmark);
+        self.other_databases = bookmarks;
+    }
+
+    fn bookmarks(&self) -> Vec<(&str, &str)> {
+        let first = self.database.as_deref().zip(self.bookmark.as_deref());
+        first.into_iter().chain(self.other_databases.iter().map(|d| (d.database.as_str(), d.bookmark.as_str()))).collect()
+    }
 }
 
 /// Where the commands run and how long each may take.
@@ -87,6 +115,7 @@ impl Worker<'_> {
             versions: self.current_traffic(worker_name)?,
             database: database.map(str::to_owned),
             bookmark,
+            other_databases: vec![],
             created_at: crate::audit_log::now_iso(),
         })
     }
@@ -117,8 +146,10 @@ impl Worker<'_> {
                 steps.push(self.worker_invocation(&point.worker_name, &args));
             }
         }
-        if let (true, Some(db), Some(bookmark)) = (restore_database, &point.database, &point.bookmark) {
-            steps.push(self.invocation(&["d1", "time-travel", "restore", db, "--bookmark", bookmark, "--json"]));
+        if restore_database {
+            for (db, bookmark) in point.bookmarks() {
+                steps.push(self.invocation(&["d1", "time-travel", "restore", db, "--bookmark", bookmark, "--json"]));
+            }
         }
         steps
     }

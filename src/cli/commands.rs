@@ -12,7 +12,7 @@ use crate::portfolio::state::RunState;
 use crate::portfolio::{Options, Portfolio};
 
 pub fn list(out: &Output, path: &Path, environment: &str) -> Outcome {
-    let services = crate::discovery::services(&absolute(path)?, environment)?;
+    let services = crate::service::discovery::services(&absolute(path)?, environment)?;
     let document = json!({"environment": environment, "services": services});
     out.warn_problems(&services);
     out.result(&document, |_| {
@@ -72,7 +72,7 @@ pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool)
     {
         return Err(Failure::Usage(format!("{target} is neither a deployment id under {} nor a domain of its latest run", root.display())));
     }
-    let service = crate::discovery::service(&root, &state.environment)?;
+    let service = crate::service::discovery::service(&root, &state.environment)?;
     let credentials = credentials();
     let options = Options {
         local: credentials.api_token.is_none(),
@@ -163,7 +163,7 @@ pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refr
     crate::domain_config::check_domain(domain)?;
     let root = absolute(path)?;
     let mut local = vec![];
-    let services = crate::discovery::services(&root, environment)?;
+    let services = crate::service::discovery::services(&root, environment)?;
     out.warn_problems(&services);
     for service in services {
         let Some(found) = service.domains.iter().find(|d| d.domain == domain) else { continue };

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::board::Board;
 use super::output::{Paint, table};
 use super::{DeployArgs, FAILURE, Failure, OK, Outcome, Output, PARTIAL, absolute, credentials};
-use crate::discovery::{self, Service};
+use crate::service::discovery::{self, Service};
 use crate::domain_config::DomainSpec;
 use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{Options, Portfolio};
@@ -183,7 +183,7 @@ fn canary_run(portfolio: &Portfolio, percent: f64) -> Result<Value, Failure> {
     let started = std::time::Instant::now();
     let mut results = vec![];
     for spec in &portfolio.options.domains {
-        let canary = Canary { percent, gate: Some(Gate { url: None, path: "/health".into() }) };
+        let canary = Canary { percent, gate: Some(Gate { url: None, path: None }) };
         results.push(portfolio.deploy_canary(spec, canary)?);
     }
     Ok(portfolio.summarise(results, started))

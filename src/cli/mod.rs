@@ -106,7 +106,7 @@ enum ServiceCommand {
     /// Write a new worker project that `wrangler dev` serves and `clodo deploy` deploys as it is.
     Create {
         name: String,
-        #[arg(long = "type", default_value = "generic", value_parser = crate::service_create::TYPES)]
+        #[arg(long = "type", default_value = "generic", value_parser = crate::service::create::TYPES)]
         service_type: String,
         #[arg(long, default_value = "toml", value_parser = ["toml", "jsonc"])]
         format: String,
@@ -198,7 +198,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Db(command) => db::run(&out, cli.yes, command),
         Command::Service(ServiceCommand::Init { path, domains, force }) => service_init(&out, &path, &domains, force),
         Command::Service(ServiceCommand::Create { name, service_type, format, domains, path, force }) => {
-            service_create(&out, crate::service_create::CreateOptions { name, service_type, format, domains, parent: path, force })
+            service_create(&out, crate::service::create::CreateOptions { name, service_type, format, domains, parent: path, force })
         }
         Command::Config(command) => manage::config(&out, command),
         Command::Secrets(command) => manage::secrets(&out, command),
@@ -250,8 +250,8 @@ fn wrangler_for(service: &std::path::Path) -> Option<PathBuf> {
     found.ok().map(|w| w.path)
 }
 
-fn service_create(out: &Output, options: crate::service_create::CreateOptions) -> Outcome {
-    let created = crate::service_create::create(&options)?;
+fn service_create(out: &Output, options: crate::service::create::CreateOptions) -> Outcome {
+    let created = crate::service::create::create(&options)?;
     out.result(&created, |c| {
         let files = c["files"].as_array().map_or(0, Vec::len);
         format!("created {} ({}) in {}: {files} files; npm install, then npx wrangler dev", options.name, options.service_type, c["path"].as_str().unwrap_or_default())
@@ -260,8 +260,8 @@ fn service_create(out: &Output, options: crate::service_create::CreateOptions) -
 }
 
 fn service_init(out: &Output, path: &std::path::Path, specs: &[String], force: bool) -> Outcome {
-    let domains = specs.iter().map(|s| crate::service_create::InitDomain::parse(s)).collect::<Result<Vec<_>>>()?;
-    let done = crate::service_create::init(&absolute(path)?, &domains, force)?;
+    let domains = specs.iter().map(|s| crate::service::create::InitDomain::parse(s)).collect::<Result<Vec<_>>>()?;
+    let done = crate::service::create::init(&absolute(path)?, &domains, force)?;
     out.result(&done, |d| format!("clodo added to {}: {} domain(s) in src/config/domains.js; run npm install", d["path"].as_str().unwrap_or_default(), domains.len()));
     Ok(OK)
 }

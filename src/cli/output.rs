@@ -74,7 +74,7 @@ impl Output {
 
     /// What discovery could not read, one warning line each (the `--json`
     /// document carries them as each service's `problems`).
-    pub fn warn_problems(&self, services: &[crate::discovery::Service]) {
+    pub fn warn_problems(&self, services: &[crate::service::discovery::Service]) {
         for service in services {
             for problem in &service.problems {
                 self.note(&format!("{} {}: {problem}", self.paint(Paint::Yellow, "warning:"), service.name));

@@ -164,8 +164,8 @@ fn canary_of(v: &Value) -> crate::error::Result<Canary> {
     let percent = v["percent"].as_f64().ok_or_else(|| Error::invalid("canary.percent is required: the share of traffic (above 0, below 100) the new version gets"))?;
     let gate = match &v["healthGate"] {
         Value::Bool(false) => None,
-        Value::String(url) => Some(Gate { url: Some(url.clone()), path: "/health".into() }),
-        g => Some(Gate { url: text(g, &["url"]).map(str::to_owned), path: text(g, &["path"]).unwrap_or("/health").to_owned() }),
+        Value::String(url) => Some(Gate { url: Some(url.clone()), path: None }),
+        g => Some(Gate { url: text(g, &["url"]).map(str::to_owned), path: text(g, &["path"]).map(str::to_owned) }),
     };
     Ok(Canary { percent, gate })
 }

@@ -98,6 +98,7 @@ impl EnhancedSecretManager {
             rotate_all: flag(&o, &["rotateAll", "rotate_all"]).unwrap_or(false),
             custom: custom_lengths(o.get("customConfigs").or_else(|| o.get("custom_configs"))),
             deploy: flag(&o, &["deploy"]).unwrap_or(false),
+            ..GenerateOptions::default()
         };
         let environment = environment.unwrap_or_else(|| "production".into());
         let inner = self.inner.clone();

@@ -1,4 +1,4 @@
-//! `ServiceCreator` and `createService` for JavaScript: the work is in `crate::service_create`.
+//! `ServiceCreator` and `createService` for JavaScript: the work is in `crate::service::create`.
 
 use napi::Env;
 use napi::bindgen_prelude::*;
@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::convert::{Json, flag, root_folder, text};
 use super::task::blocking;
-use crate::service_create::{CreateOptions, create};
+use crate::service::create::{CreateOptions, create};
 
 #[allow(dead_code)]
 #[napi(object)]

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::phases::{Context, Outcome, check_health, done, skipped};
 use crate::error::{Error, Result};
+use crate::service::settings::HealthCheck;
 
 #[derive(Debug, Clone)]
 pub struct Canary {
@@ -20,7 +21,8 @@ pub struct Canary {
 pub struct Gate {
     /// Default: the domain's URL.
     pub url: Option<String>,
-    pub path: String,
+    /// Default: the service's health check.
+    pub path: Option<String>,
 }
 
 impl Canary {
@@ -74,7 +76,11 @@ impl Context<'_> {
             Some(gate) => {
                 let base = gate.url.clone().or(self.url.clone()).ok_or_else(|| Error::invalid("the canary's health gate has no URL: pass canary.healthGate.url"))?;
                 let pin = ("Cloudflare-Workers-Version-Overrides".to_owned(), format!("{}=\"{version}\"", self.spec.worker_name()));
-                Some(check_health(&crate::http_check::join_url(&base, &gate.path), vec![pin]))
+                let health = match &gate.path {
+                    Some(path) => HealthCheck::Endpoint { path: path.clone(), expect: None },
+                    None => self.portfolio.settings.health.clone(),
+                };
+                Some(check_health(&base, &health, vec![pin]))
             }
         };
         match check {

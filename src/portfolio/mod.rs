@@ -6,6 +6,7 @@
 //! checked over HTTP. Remote mode: real databases, secrets, deploys and
 //! health checks, rolled back when a domain fails after its deploy started.
 
+mod build;
 pub mod canary;
 mod phases;
 mod remote;
@@ -24,15 +25,17 @@ use serde_json::{Value, json};
 
 use crate::domain_config::DomainSpec;
 use crate::error::Result;
+use crate::service::settings::Settings;
 use crate::wrangler::{Credentials, LazyRunner, RetryPolicy};
 use state::{DomainRun, RunState};
 
 pub const PHASES: [&str; 6] = ["validation", "initialization", "database", "secrets", "deployment", "post-validation"];
 
-/// Phases whose failure fails the domain; the others only warn. A live
-/// worker failing its health check is a failed deploy; a local one is not.
-pub fn is_critical(phase: &str, local: bool) -> bool {
-    matches!(phase, "validation" | "initialization" | "database" | "deployment") || (phase == "post-validation" && !local)
+/// Phases whose failure fails the domain; a failed `secrets` phase only
+/// warns. A worker failing its health check, served locally or deployed, is
+/// a failed deploy.
+pub fn is_critical(phase: &str) -> bool {
+    phase != "secrets"
 }
 
 #[derive(Clone)]
@@ -57,6 +60,8 @@ pub struct Options {
     pub secret_key: Option<String>,
     /// Waves (CrossDomainCoordinator): the failure ratio at which a wave is rolled back.
     pub rollback_threshold: Option<f64>,
+    /// The service's `clodo.json` with any overrides; `None`: read it when the run starts.
+    pub settings: Option<Settings>,
 }
 
 impl Options {
@@ -79,6 +84,7 @@ impl Options {
             rollback_enabled: true,
             secret_key: None,
             rollback_threshold: None,
+            settings: None,
         }
     }
 }
@@ -88,7 +94,9 @@ pub type Progress = Box<dyn Fn(Value) + Send + Sync>;
 
 pub struct Portfolio {
     pub options: Options,
+    pub settings: Settings,
     runner: LazyRunner,
+    builds: build::Builds,
     state: Mutex<RunState>,
     progress: Mutex<Option<Progress>>,
     started: Instant,
@@ -96,7 +104,7 @@ pub struct Portfolio {
 
 impl Portfolio {
     /// A new run, or (with `resume`) the saved run of that id.
-    pub fn new(options: Options, resume: Option<&str>, progress: Option<Progress>) -> Result<Portfolio> {
+    pub fn new(mut options: Options, resume: Option<&str>, progress: Option<Progress>) -> Result<Portfolio> {
         if !options.local && options.credentials.api_token.is_none() {
             return Err(crate::error::Error::invalid(
                 "Remote deploys need a Cloudflare API token: pass cloudflareToken (or cloudflareSettings.token), or use local: true",
@@ -106,6 +114,10 @@ impl Portfolio {
             crate::domain_config::check_domain(&spec.domain)?;
         }
         crate::d1::names::environment(&options.environment)?;
+        let settings = match options.settings.take() {
+            Some(settings) => settings,
+            None => Settings::load(&options.service_path)?,
+        };
         let state = match resume {
             Some(id) => RunState::load(&options.service_path, id)?,
             None => RunState {
@@ -118,7 +130,7 @@ impl Portfolio {
         };
         let o = &options;
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
-        Ok(Portfolio { options, runner, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
+        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
     }
 
     /// Where progress events go from now on (`None`: nowhere).
@@ -330,7 +342,7 @@ impl Portfolio {
             let message = run.message.clone();
             self.record(domain, phase, run)?;
             if status == "failed" {
-                if is_critical(phase, self.options.local) {
+                if is_critical(phase) {
                     failed = Some(format!("{phase}: {message}"));
                     break;
                 }
@@ -479,11 +491,8 @@ impl Portfolio {
                 let mut point: crate::rollback::RollbackPoint = serde_json::from_value(init.details["rollbackPoint"].clone()).ok()?;
                 // Only a run that changed the schema has something to undo in the database: restoring
                 // the bookmark otherwise would only drop what live traffic wrote since.
-                let migrated = d.phases.get("database").filter(|p| p.details["migrationsApplied"].as_u64().unwrap_or(0) > 0);
-                if let Some(bookmark) = migrated.and_then(|p| p.details["bookmark"].as_str()) {
-                    point.bookmark = Some(bookmark.to_owned());
-                    point.database = init.details["databaseName"].as_str().map(str::to_owned);
-                }
+                let migrated = d.phases.get("database").map(|p| phases::migrated_bookmarks(&p.details)).unwrap_or_default();
+                point.set_bookmarks(migrated);
                 Some((domain.clone(), point))
             })
             .collect()

@@ -1,5 +1,7 @@
 //! The six phases of one domain. Local mode: local D1, a real build and
-//! `wrangler dev`; the remote parts are in `remote.rs`.
+//! `wrangler dev` with the service's `.dev.vars`; the remote parts are in
+//! `remote.rs`. Every D1 binding the domain owns is migrated from the folder
+//! its config names; a binding without one has nothing to migrate.
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -11,9 +13,12 @@ use crate::rollback::RollbackPoint;
 use super::state::PhaseRun;
 use crate::d1::parse_apply_output;
 use crate::deploy_check::{CheckOptions, Checker, Level};
+use crate::domain_config::tenancy::DomainDatabase;
 use crate::domain_config::{DomainSpec, Rendered, render};
 use crate::error::{Error, Result};
 use crate::http_check::{self, TestOptions};
+use crate::rollback::DatabaseBookmark;
+use crate::service::settings::HealthCheck;
 use crate::wrangler::Invocation;
 
 pub struct Outcome {
@@ -23,6 +28,12 @@ pub struct Outcome {
 }
 
 pub(super) fn done(message: impl Into<String>, details: Value) -> Result<Outcome> {
+    Ok(Outcome { status: "completed", message: message.into(), details })
+}
+
+/// Done, but with something the user should know: the domain ends `completed-with-warnings`.
+pub(super) fn done_with_warning(message: impl Into<String>, mut details: Value, warning: String) -> Result<Outcome> {
+    details["warning"] = json!(warning);
     Ok(Outcome { status: "completed", message: message.into(), details })
 }
 
@@ -60,21 +71,27 @@ impl<'a> Context<'a> {
         let mut spec = spec.clone();
         // Local mode: no custom domain to claim.
         spec.custom_domain &= !portfolio.options.local;
+        spec.local = portfolio.options.local;
+        spec.shared_bindings = portfolio.settings.shared_bindings.clone();
         Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, rolled_back: None, url: None, plan: vec![] }
     }
 
     /// What a phase done in an earlier run left for the later ones.
     pub fn restore(&mut self, phase: &str, details: &Value) {
         if phase == "initialization" {
-            self.spec.database_id = details["databaseId"].as_str().map(str::to_owned).or(self.spec.database_id.take());
+            let databases: Vec<DomainDatabase> = serde_json::from_value(details["databases"].clone()).unwrap_or_default();
+            for db in databases.into_iter().filter(|d| !d.shared) {
+                if let Some(id) = db.database_id {
+                    self.spec.database_ids.insert(db.database_name, id);
+                }
+            }
             self.rendered = self.render().ok();
             self.rollback_point = serde_json::from_value(details["rollbackPoint"].clone()).ok();
         }
         if phase == "database" {
             self.migrations_applied = details["migrationsApplied"].as_u64().unwrap_or(0) as usize;
-            if let (Some(point), Some(bookmark)) = (self.rollback_point.as_mut(), details["bookmark"].as_str()) {
-                point.bookmark = Some(bookmark.to_owned());
-                point.database = Some(self.spec.database_name());
+            if let Some(point) = self.rollback_point.as_mut() {
+                point.set_bookmarks(migrated_bookmarks(details));
             }
         }
         if let Some(url) = details["url"].as_str() {
@@ -146,64 +163,128 @@ impl<'a> Context<'a> {
     }
 
     fn initialization(&mut self) -> Result<Outcome> {
-        // Remote: the database's real id goes into the rendered config.
-        let database = match self.o().local {
-            true => Value::Null,
-            false => self.ensure_database()?,
-        };
-        let rendered = self.render()?;
-        let mut details = json!({"configPath": rendered.path, "workerName": self.spec.worker_name(), "databaseName": self.spec.database_name()});
+        let mut rendered = self.render()?;
+        let mut created = vec![];
+        if !self.o().local {
+            // Remote: each database the domain owns exists (reused or created) and its real id goes into the config.
+            let mut names: Vec<String> = rendered.databases.iter().filter(|d| !d.shared).map(|d| d.database_name.clone()).collect();
+            names.dedup();
+            for name in names {
+                if self.ensure_database(&name)? {
+                    created.push(name);
+                }
+            }
+            rendered = self.render()?;
+        }
+        let primary = crate::domain_config::tenancy::primary(&rendered.databases);
+        let mut details = json!({
+            "configPath": rendered.path,
+            "workerName": self.spec.worker_name(),
+            "databases": rendered.databases,
+            "databaseName": primary.map(|d| d.database_name.clone()),
+            "databaseId": primary.and_then(|d| d.database_id.clone()),
+            "databasesCreated": created,
+        });
         if self.o().dry_run {
             self.plan.push(json!({"configPath": rendered.path, "config": rendered.config}));
         } else {
             rendered.write()?;
         }
+        let message = format!("rendered its own config for worker {}{}", self.spec.worker_name(), describe_databases(&rendered.databases));
         self.rendered = Some(rendered);
         if !self.o().local {
-            details["databaseId"] = database["databaseId"].clone();
-            details["databaseCreated"] = database["created"].clone();
             details["rollbackPoint"] = self.record_rollback_point()?;
         }
-        done(format!("rendered its own config for worker {}", self.spec.worker_name()), details)
+        done(message, details)
     }
 
+    /// Migrates every database the domain owns from its binding's migrations folder.
     fn database(&mut self) -> Result<Outcome> {
-        let mode = if self.o().local { "--local" } else { "--remote" };
-        let bookmark = match self.o().local {
-            true => None,
-            false => self.bookmark_before_migrations()?,
-        };
-        let inv = self.invocation(&["d1", "migrations", "apply", &self.spec.binding.clone(), mode])?;
-        let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
-        let report = parse_apply_output(&outcome.stdout);
-        self.migrations_applied = report.applied.len();
-        match outcome.failure {
-            None => done(
-                format!("{} migration(s) applied to {}", report.applied.len(), self.spec.database_name()),
-                json!({"migrationsApplied": report.applied.len(), "migrations": report.applied, "bookmark": bookmark}),
-            ),
-            Some((_, message)) => {
-                let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
-                Err(Error::invalid(format!("migrations of {}: {file}{message}", self.spec.database_name())))
-            }
+        let databases = self.rendered()?.databases.clone();
+        if databases.is_empty() {
+            return skipped("the service has no D1 binding: nothing to migrate");
         }
+        let mode = if self.o().local { "--local" } else { "--remote" };
+        let mut reports = vec![];
+        let mut notes = vec![];
+        let mut migrated: Vec<&str> = vec![];
+        for db in &databases {
+            let name = db.database_name.as_str();
+            if db.shared {
+                notes.push(format!("{} is shared ({name}): not migrated per domain", db.binding));
+                reports.push(json!({"binding": db.binding, "databaseName": name, "shared": true, "applied": []}));
+                continue;
+            }
+            // Two bindings of one database: migrated once.
+            if migrated.contains(&name) {
+                continue;
+            }
+            migrated.push(name);
+            if !db.migrations_dir.is_dir() {
+                let folder = crate::domain_config::relative(&db.migrations_dir, &self.o().service_path);
+                notes.push(format!("{}: no migrations folder ({folder}), nothing to migrate", db.binding));
+                reports.push(json!({"binding": db.binding, "databaseName": name, "applied": [], "note": "no migrations folder"}));
+                continue;
+            }
+            let bookmark = match self.o().local {
+                true => None,
+                false => self.bookmark_of(name)?,
+            };
+            let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
+            let Some(outcome) = self.run_command(&inv)? else { continue };
+            let report = parse_apply_output(&outcome.stdout);
+            if let Some((_, message)) = outcome.failure {
+                let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
+                return Err(Error::invalid(format!("migrations of {name} (binding {}): {file}{message}", db.binding)));
+            }
+            self.migrations_applied += report.applied.len();
+            notes.push(format!("{} migration(s) applied to {name}", report.applied.len()));
+            reports.push(json!({"binding": db.binding, "databaseName": name, "applied": report.applied, "bookmark": bookmark}));
+        }
+        if self.o().dry_run {
+            return skipped("dry run");
+        }
+        let details = json!({"migrationsApplied": self.migrations_applied, "databases": reports});
+        if let Some(point) = self.rollback_point.as_mut() {
+            point.set_bookmarks(migrated_bookmarks(&details));
+        }
+        done(notes.join("; "), details)
+    }
+
+    /// The service's custom build (once per run), if it has one; its note for the phase's message.
+    pub(super) fn build(&mut self) -> Result<String> {
+        let Some(step) = self.rendered()?.build.clone() else { return Ok(String::new()) };
+        if self.o().dry_run {
+            self.plan.push(json!({"build": step.command, "cwd": step.cwd}));
+            return Ok(String::new());
+        }
+        let built = self.portfolio.builds.ensure(&step, self.o().timeout)?;
+        Ok(match built.ran_here {
+            true => format!("; custom build `{}` ran in {:.1}s", step.command, built.took.as_secs_f64()),
+            false => format!("; custom build `{}` already ran in this run", step.command),
+        })
     }
 
     fn deployment(&mut self) -> Result<Outcome> {
+        let build = self.build()?;
         let outdir = self.rendered()?.path.with_file_name("dist");
-        let inv = self.invocation(&["deploy", "--dry-run", "--outdir", &outdir.display().to_string()])?;
+        let metafile = outdir.join("bundle-meta.json");
+        let inv = self.invocation(&["deploy", "--dry-run", "--outdir", &outdir.display().to_string(), "--metafile", &metafile.display().to_string()])?;
         let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
         if let Some((_, message)) = outcome.failure {
             return Err(Error::invalid(format!("build failed: {message}")));
         }
-        let bundle = std::fs::metadata(outdir.join("index.js")).map(|m| m.len()).unwrap_or(0);
-        match bundle > 0 {
-            true => done(format!("built {} ({bundle} bytes)", outdir.join("index.js").display()), json!({"outdir": outdir, "bundleBytes": bundle})),
-            false => Err(Error::invalid(format!("wrangler reported success but wrote no bundle to {}", outdir.display()))),
+        let main = self.rendered()?.config["main"].as_str().map(str::to_owned);
+        let bundle = bundle_path(&outdir, &metafile, main.as_deref());
+        let bytes = bundle.as_ref().and_then(|b| std::fs::metadata(b).ok()).map_or(0, |m| m.len());
+        match (bundle, bytes > 0) {
+            (Some(bundle), true) => done(format!("built {} ({bytes} bytes){build}", bundle.display()), json!({"outdir": outdir, "bundle": bundle, "bundleBytes": bytes})),
+            _ => Err(Error::invalid(format!("wrangler reported success but no bundle for {} is in {}", main.as_deref().unwrap_or("the entry"), outdir.display()))),
         }
     }
 
-    /// Serves the domain's worker with `wrangler dev` and checks `/health` over HTTP.
+    /// Serves the domain's worker with `wrangler dev` (the service's `.dev.vars`
+    /// applied, the build already done) and checks it over HTTP.
     fn post_validation(&mut self) -> Result<Outcome> {
         if self.o().skip_tests {
             return skipped("skipTests");
@@ -212,8 +293,11 @@ impl<'a> Context<'a> {
         // `wrangler dev` on the machine, so two domains validated at once would collide on it.
         let (port, inspector_port) = (free_port()?, free_port()?);
         let mut inv = self.invocation(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--inspector-port", &inspector_port.to_string()])?;
+        for file in local_env_files(&self.o().service_path, &self.o().environment) {
+            inv.args.extend(["--env-file".to_owned(), file.display().to_string()]);
+        }
         inv.env.push(("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()));
-        inv.timeout = Duration::from_secs(90);
+        inv.timeout = self.ready_timeout();
         if self.o().dry_run {
             self.plan.push(json!({"command": inv.display_argv()}));
             return skipped("dry run");
@@ -221,24 +305,117 @@ impl<'a> Context<'a> {
         let scratch = tempfile::tempdir().map_err(|e| Error::io("create a scratch folder in", &std::env::temp_dir(), e))?;
         let server = self.portfolio.runner.get()?.start(&inv, &scratch.path().join("output.ndjson"))?;
         let url = server.url.clone();
-        let check = check_health(&http_check::join_url(&url, "/health"), vec![]);
+        let check = check_health(&url, &self.portfolio.settings.health, vec![]);
         drop(server);
         self.url = Some(url);
         check
     }
+
+    /// How long `wrangler dev` may take to be ready: the setting, else 90 s plus twice the longest build.
+    fn ready_timeout(&self) -> Duration {
+        self.portfolio.settings.ready_timeout.unwrap_or_else(|| Duration::from_secs(90) + self.portfolio.builds.longest() * 2)
+    }
 }
 
-/// `GET <url>` with ProductionTester's probe (retried while it warms up).
-pub(super) fn check_health(url: &str, headers: Vec<(String, String)>) -> Result<Outcome> {
-    let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), headers, ..TestOptions::default() };
-    let check = http_check::block_on(async {
-        let client = http_check::client(options.timeout)?;
-        Ok(http_check::probe(&client, "health", url, &options, Instant::now()).await)
-    })?;
-    match check.passed {
-        true => done(format!("{url} answered {}", check.status.unwrap_or(0)), json!({"url": url, "health": check.to_json()})),
-        false => Err(Error::invalid(format!("{url}: {}", check.error.unwrap_or_default()))),
+/// What a domain's databases are, for the initialization message.
+fn describe_databases(databases: &[DomainDatabase]) -> String {
+    let parts: Vec<String> = databases
+        .iter()
+        .map(|d| format!("{} → {}{}", d.binding, d.database_name, if d.shared { " (shared)" } else { "" }))
+        .collect();
+    match parts.is_empty() {
+        true => String::new(),
+        false => format!("; D1 {}", parts.join(", ")),
     }
+}
+
+/// The databases a database phase migrated, each with the bookmark from before.
+pub(super) fn migrated_bookmarks(details: &Value) -> Vec<DatabaseBookmark> {
+    details["databases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["applied"].as_array().is_some_and(|a| !a.is_empty()))
+        .filter_map(|d| Some(DatabaseBookmark { database: d["databaseName"].as_str()?.to_owned(), bookmark: d["bookmark"].as_str()?.to_owned() }))
+        .collect()
+}
+
+/// The bundle wrangler wrote: the metafile's entry output, else the entry's name as a `.js`.
+fn bundle_path(outdir: &std::path::Path, metafile: &std::path::Path, main: Option<&str>) -> Option<std::path::PathBuf> {
+    let meta: Value = std::fs::read_to_string(metafile).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
+    let from_meta = meta["outputs"].as_object().and_then(|outputs| {
+        let (path, _) = outputs.iter().find(|(_, o)| o.get("entryPoint").is_some())?;
+        Some(outdir.join(std::path::Path::new(path).file_name()?))
+    });
+    let main = main.map(std::path::Path::new);
+    let by_stem = main.and_then(|m| m.file_stem()).map(|stem| outdir.join(stem).with_extension("js"));
+    // Without bundling wrangler copies the entry as it is.
+    let as_is = main.and_then(|m| m.file_name()).map(|name| outdir.join(name));
+    [from_meta, by_stem, as_is].into_iter().flatten().find(|p| p.is_file())
+}
+
+/// The service's local variables as `wrangler dev` would load them beside
+/// its own config: `.dev.vars.<env>` or `.dev.vars`, else the `.env` files.
+pub fn local_env_files(service: &std::path::Path, environment: &str) -> Vec<std::path::PathBuf> {
+    for dev_vars in [format!(".dev.vars.{environment}"), ".dev.vars".to_owned()] {
+        if service.join(&dev_vars).is_file() {
+            return vec![service.join(dev_vars)];
+        }
+    }
+    [".env".to_owned(), ".env.local".to_owned(), format!(".env.{environment}"), format!(".env.{environment}.local")]
+        .into_iter()
+        .map(|f| service.join(f))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// The worker at `base` checked as the service says: its health path must
+/// answer 2xx (with the expected text, when given); a service without a
+/// health endpoint must start and answer at all. A health path answered
+/// exactly like a path that cannot exist proves only that the worker starts
+/// (a single-page-app fallback): that is a warning.
+pub(super) fn check_health(base: &str, health: &HealthCheck, headers: Vec<(String, String)>) -> Result<Outcome> {
+    let options = TestOptions { retries: 5, deadline: Duration::from_secs(20), timeout: Duration::from_secs(10), headers, ..TestOptions::default() };
+    let (path, expect) = match health {
+        HealthCheck::Endpoint { path, expect } => (path.as_str(), expect.as_deref()),
+        HealthCheck::StartOnly => ("/", None),
+    };
+    let url = http_check::join_url(base, path);
+    let probe = |url: String, options: TestOptions| {
+        http_check::block_on(async move {
+            let client = http_check::client(options.timeout)?;
+            Ok(http_check::probe(&client, "health", &url, &options, Instant::now()).await)
+        })
+    };
+    if *health == HealthCheck::StartOnly {
+        // Any answer shows it started; 5xx means it throws.
+        let check = probe(url.clone(), TestOptions { expect_status: (100..500).collect(), ..options })?;
+        let details = json!({"url": url, "health": check.to_json(), "healthEndpoint": false});
+        return match (check.passed, check.status) {
+            (true, Some(status)) => done(format!("{url} answered {status}: the worker starts (it has no health endpoint, so only that was checked)"), details),
+            _ => Err(Error::invalid(format!("{url}: {}", check.error.unwrap_or_default()))),
+        };
+    }
+    let check = probe(url.clone(), options.clone())?;
+    let status = check.status.unwrap_or(0);
+    if !check.passed {
+        return Err(Error::invalid(format!("{url}: {}", check.error.unwrap_or_default())));
+    }
+    let details = json!({"url": url, "health": check.to_json()});
+    if let Some(expect) = expect {
+        let body = check.body.as_deref().unwrap_or_default();
+        return match body.contains(expect) {
+            true => done(format!("{url} answered {status} with {expect:?}"), details),
+            false => Err(Error::invalid(format!("{url} answered {status} without the expected text {expect:?}: {}", check.body_excerpt))),
+        };
+    }
+    let nowhere = http_check::join_url(base, &format!("/__clodo-no-such-path-{}", crate::secrets::secret_value(12)?));
+    let other = probe(nowhere, TestOptions { retries: 1, ..options })?;
+    if other.passed && other.body == check.body {
+        let warning = format!("{path} answers like any other path (a single-page-app fallback?): set the health path, or the text it must contain (--health-expect, clodo.json health.expect)");
+        return done_with_warning(format!("{url} answered {status}, but so does every path: only start-up is proven"), details, warning);
+    }
+    done(format!("{url} answered {status}"), details)
 }
 
 fn free_port() -> Result<u16> {

@@ -27,16 +27,16 @@ impl Context<'_> {
         crate::d1::Orchestrator::new(options)
     }
 
-    /// The domain's database by exact name, created when missing; its id goes into the rendered config.
-    pub(super) fn ensure_database(&mut self) -> Result<Value> {
-        let name = self.spec.database_name();
+    /// A database the domain owns, by exact name, created when missing; its
+    /// id goes into the rendered config. True when this call created it.
+    pub(super) fn ensure_database(&mut self, name: &str) -> Result<bool> {
         if self.o().dry_run {
             self.plan.push(json!({"command": ["wrangler", "d1", "list", "--json"], "then": format!("wrangler d1 create {name} when it is not listed")}));
-            return Ok(json!({"databaseName": name}));
+            return Ok(false);
         }
-        let (id, created) = self.d1().ensure_database(&self.o().config_path, &name, &[])?;
-        self.spec.database_id = Some(id.clone());
-        Ok(json!({"databaseName": name, "databaseId": id, "created": created}))
+        let (id, created) = self.d1().ensure_database(&self.o().config_path, name, &[])?;
+        self.spec.database_ids.insert(name.to_owned(), id);
+        Ok(created)
     }
 
     /// What the worker serves before this run changes anything.
@@ -51,47 +51,56 @@ impl Context<'_> {
         Ok(serde_json::to_value(point).unwrap_or_default())
     }
 
-    /// The bookmark that undoes this run's migrations.
-    pub(super) fn bookmark_before_migrations(&mut self) -> Result<Option<String>> {
-        let database = self.spec.database_name();
+    /// The bookmark that undoes this run's migrations of `database`.
+    pub(super) fn bookmark_of(&mut self, database: &str) -> Result<Option<String>> {
         if self.o().dry_run {
-            self.plan.push(json!({"command": self.invocation(&["d1", "time-travel", "info", &database, "--json"])?.display_argv()}));
+            self.plan.push(json!({"command": self.invocation(&["d1", "time-travel", "info", database, "--json"])?.display_argv()}));
             return Ok(None);
         }
         let runner = self.portfolio.runner.get()?;
-        let bookmark = self.worker(runner)?.bookmark(&database)?;
-        if let Some(point) = self.rollback_point.as_mut() {
-            point.database = Some(database);
-            point.bookmark = Some(bookmark.clone());
-        }
-        Ok(Some(bookmark))
+        Ok(Some(self.worker(runner)?.bookmark(database)?))
     }
 
-    /// The domain's stored secrets (generated the first time) onto its own worker.
+    /// The secrets the project declares (and clodo's standard ten, when the
+    /// service asks for them), stored per domain and generated the first
+    /// time, onto the domain's own worker. A dry run names them and touches
+    /// no store.
     pub(super) fn upload_secrets(&mut self) -> Result<Outcome> {
         let o = self.o();
+        let settings = &self.portfolio.settings;
+        let resolved = crate::domain_config::resolve_environment(&self.rendered()?.config, &o.environment);
+        let declared = settings.declared_secrets(&o.service_path, &resolved, &o.environment);
+        if declared.is_empty() && !settings.standard_secrets {
+            return skipped("the project declares no secrets (.dev.vars.example, secrets.required in its config, or clodo.json \"secrets\"): nothing to upload");
+        }
+        let mut names: Vec<String> = declared.iter().map(|d| d.name.clone()).collect();
+        if settings.standard_secrets {
+            names.extend(crate::secrets::STANDARD_SECRETS.iter().map(|s| s.name.to_owned()));
+        }
+        if o.dry_run {
+            let upload = self.invocation(&["secret", "bulk", "--name", &self.spec.worker_name()])?;
+            self.plan.push(json!({"secrets": names, "command": upload.display_argv()}));
+            return skipped("dry run");
+        }
         let mut options = crate::secrets::Options::new(&o.service_path);
         options.credentials = o.credentials.clone();
         options.wrangler_path = o.wrangler_path.clone();
         options.key = o.secret_key.clone();
-        options.dry_run = o.dry_run;
         let manager = crate::secrets::SecretManager::new(options);
         let domain = self.spec.domain.clone();
-        let generate = crate::secrets::GenerateOptions { reuse_existing: true, ..Default::default() };
+        let custom: IndexMap<String, usize> = declared.iter().map(|d| (d.name.clone(), 64)).collect();
+        let generate = crate::secrets::GenerateOptions { reuse_existing: true, standard: settings.standard_secrets, custom, ..Default::default() };
         let generated = manager.generate(&domain, &o.environment, &generate)?;
         let secrets: IndexMap<String, String> = serde_json::from_value(generated["secrets"].clone()).unwrap_or_default();
         let config = self.rendered()?.path.clone();
         let uploaded = manager.deploy_to(&domain, &self.o().environment, &secrets, &config, vec![])?;
-        if self.o().dry_run {
-            self.plan.push(json!({"commands": uploaded["commands"]}));
-            return skipped("dry run");
-        }
         let names = uploaded["deployed"].clone();
         done(format!("{} secret(s) on worker {}, checked with secret list", secrets.len(), self.spec.worker_name()), json!({"names": names, "reused": generated["summary"]["reused"]}))
     }
 
     /// `wrangler deploy` of the rendered config; URL and version from its ND-JSON output.
     pub(super) fn deploy_remote(&mut self) -> Result<Outcome> {
+        let build = self.build()?;
         let message = format!("clodo {}", self.portfolio.deployment_id());
         let inv = self.invocation(&["deploy", "--message", &message])?;
         let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
@@ -103,16 +112,16 @@ impl Context<'_> {
         self.url = deployment.url.clone();
         let details = json!({"url": deployment.url, "versionId": deployment.version_id, "targets": deployment.targets, "workerName": deployment.worker_name});
         let version = deployment.version_id.as_deref().unwrap_or("an unknown version");
-        done(format!("deployed {} as {version}", self.spec.worker_name()), details)
+        done(format!("deployed {} as {version}{build}", self.spec.worker_name()), details)
     }
 
-    /// The deployed worker's `/health`.
+    /// The deployed worker, checked as the service's health setting says.
     pub(super) fn check_deployed(&mut self) -> Result<Outcome> {
         if self.o().skip_tests || self.o().dry_run {
             return skipped(if self.o().dry_run { "dry run" } else { "skipTests" });
         }
         let url = self.url.clone().ok_or_else(|| Error::invalid("wrangler reported no URL for the worker (no workers.dev and no custom domain)"))?;
-        check_health(&crate::http_check::join_url(&url, "/health"), vec![])
+        check_health(&url, &self.portfolio.settings.health, vec![])
     }
 
     /// Back to the rollback point: the worker's earlier traffic and, when this

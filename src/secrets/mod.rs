@@ -48,14 +48,21 @@ impl Options {
     }
 }
 
-#[derive(Default)]
 pub struct GenerateOptions {
     pub reuse_existing: bool,
+    /// Include clodo's ten standard secrets (the original's behaviour; a portfolio asks only for the project's own).
+    pub standard: bool,
     pub rotate_all: bool,
     /// Extra secrets (name → length), beside the standard set.
     pub custom: IndexMap<String, usize>,
     /// Upload them too.
     pub deploy: bool,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions { reuse_existing: false, standard: true, rotate_all: false, custom: IndexMap::new(), deploy: false }
+    }
 }
 
 pub struct SecretManager {
@@ -92,7 +99,8 @@ impl SecretManager {
     /// saved in the store (replaced values kept in its history), uploaded when asked.
     pub fn generate(&self, domain: &str, environment: &str, options: &GenerateOptions) -> Result<Value> {
         check_scope(domain, environment)?;
-        let mut specs: IndexMap<String, usize> = STANDARD_SECRETS.iter().map(|s| (s.name.to_owned(), s.length)).collect();
+        let standard = STANDARD_SECRETS.iter().filter(|_| options.standard);
+        let mut specs: IndexMap<String, usize> = standard.map(|s| (s.name.to_owned(), s.length)).collect();
         for (name, length) in &options.custom {
             check_name(name)?;
             specs.insert(name.clone(), *length);

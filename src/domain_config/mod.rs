@@ -3,6 +3,13 @@
 //! vars, written under `<service>/.clodo/rendered/<domain>/<env>/wrangler.json`.
 //! Every domain deploys its own file with `--config`; the user's config is
 //! only read. Relative paths are rebased so they still point at the service.
+//! Which database each D1 binding reaches is `tenancy`'s rule. A custom
+//! `[build]` is taken out of the rendered file and returned beside it: the
+//! portfolio runs it once per distinct build, not once per wrangler process.
+
+pub mod tenancy;
+
+use std::collections::BTreeMap;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -21,12 +28,14 @@ pub struct DomainSpec {
     pub service_name: String,
     /// Default `<service>-<domain with dots as dashes>`, plus `-<env>` outside production.
     pub worker_name: Option<String>,
-    /// Default `<domain with dots as dashes>-<env>-db`.
+    /// The `DB` binding's database (see `tenancy`). Default `<domain with dots as dashes>-<env>-db`.
     pub database_name: Option<String>,
-    /// The real id; local runs use the name when there is none.
-    pub database_id: Option<String>,
-    /// The D1 binding the domain's database takes. Default `DB`.
-    pub binding: String,
+    /// Real ids of the domain's own databases, by name; local runs use the name.
+    pub database_ids: BTreeMap<String, String>,
+    /// D1 bindings that keep the service's database on every domain.
+    pub shared_bindings: Vec<String>,
+    /// Served by `wrangler dev` on this machine, not deployed.
+    pub local: bool,
     /// Route the worker on its custom domain (`{service}.{domain}`, `staging-…`, `dev-…`).
     pub custom_domain: bool,
     /// Vars added to the config's own (`DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME`, `DATABASE_NAME` are always set).
@@ -41,8 +50,9 @@ impl DomainSpec {
             service_name: service_name.to_owned(),
             worker_name: None,
             database_name: None,
-            database_id: None,
-            binding: "DB".into(),
+            database_ids: BTreeMap::new(),
+            shared_bindings: vec![],
+            local: false,
             custom_domain: true,
             vars: Map::new(),
         }
@@ -78,6 +88,17 @@ pub struct Rendered {
     pub path: PathBuf,
     pub config: Value,
     pub text: String,
+    /// Every D1 binding and the database it reaches on this domain.
+    pub databases: Vec<tenancy::DomainDatabase>,
+    /// The service's custom build, taken out of the rendered config.
+    pub build: Option<BuildStep>,
+}
+
+/// A `[build]` command, run the way wrangler runs it: through the shell, in `cwd`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BuildStep {
+    pub command: String,
+    pub cwd: PathBuf,
 }
 
 impl Rendered {
@@ -91,7 +112,6 @@ impl Rendered {
 pub fn render(service_config: &Path, spec: &DomainSpec, out_root: &Path) -> Result<Rendered> {
     check_domain(&spec.domain)?;
     crate::d1::names::environment(&spec.environment)?;
-    crate::d1::names::binding(&spec.binding)?;
     let manager = WranglerConfig::new(ConfigOptions::for_config_path(service_config));
     let doc = manager.document()?.ok_or_else(|| Error::ConfigNotFound {
         path: service_config.to_path_buf(),
@@ -100,10 +120,23 @@ pub fn render(service_config: &Path, spec: &DomainSpec, out_root: &Path) -> Resu
     let resolved = resolve_environment(&doc.value(), &spec.environment);
     let out_dir = out_root.join(&spec.domain).join(&spec.environment);
     let service_dir = service_config.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let databases = tenancy::databases(&resolved, spec, &service_dir)?;
+    let build = build_step(&resolved, &service_dir);
     let mut config = rebase_paths(resolved, &service_dir, &out_dir);
-    make_domain_own(&mut config, spec, &service_dir, &out_dir);
+    config.remove("build");
+    tenancy::apply(&mut config, &databases);
+    make_domain_own(&mut config, spec, &databases);
     let text = serde_json::to_string_pretty(&config).unwrap_or_default() + "\n";
-    Ok(Rendered { path: out_dir.join("wrangler.json"), config: Value::Object(config), text })
+    Ok(Rendered { path: out_dir.join("wrangler.json"), config: Value::Object(config), text, databases, build })
+}
+
+/// The custom build, with its folder as wrangler runs it: `build.cwd`, else
+/// where wrangler runs (the service's folder, for clodo's invocations).
+fn build_step(resolved: &Map<String, Value>, service_dir: &Path) -> Option<BuildStep> {
+    let build = resolved.get("build")?;
+    let command = build["command"].as_str().filter(|c| !c.trim().is_empty())?.to_owned();
+    let cwd = build["cwd"].as_str().map_or_else(|| service_dir.to_path_buf(), |c| service_dir.join(c));
+    Some(BuildStep { command, cwd })
 }
 
 /// Top level merged with `[env.<environment>]` the way wrangler does: the env's
@@ -125,30 +158,8 @@ pub fn resolve_environment(root: &Value, environment: &str) -> Map<String, Value
     top
 }
 
-fn make_domain_own(config: &mut Map<String, Value>, spec: &DomainSpec, service_dir: &Path, out_dir: &Path) {
+fn make_domain_own(config: &mut Map<String, Value>, spec: &DomainSpec, databases: &[tenancy::DomainDatabase]) {
     config.insert("name".into(), json!(spec.worker_name()));
-    let database_name = spec.database_name();
-    let mut databases = config.get("d1_databases").and_then(Value::as_array).cloned().unwrap_or_default();
-    let own = json!({
-        "binding": spec.binding,
-        "database_name": database_name,
-        "database_id": spec.database_id.clone().unwrap_or_else(|| database_name.clone()),
-    });
-    match databases.iter_mut().find(|d| d["binding"] == json!(spec.binding)) {
-        Some(existing) => {
-            // Keep the service's migrations_dir and other settings; the identity is the domain's.
-            let entry = existing.as_object_mut().expect("d1 entries are objects");
-            for (k, v) in own.as_object().into_iter().flatten() {
-                entry.insert(k.clone(), v.clone());
-            }
-        }
-        None => {
-            let mut own = own;
-            own["migrations_dir"] = json!(relative(&service_dir.join("migrations"), out_dir));
-            databases.push(own);
-        }
-    }
-    config.insert("d1_databases".into(), Value::Array(databases));
     if spec.custom_domain {
         config.insert("routes".into(), json!([{"pattern": spec.custom_hostname(), "custom_domain": true}]));
     }
@@ -158,7 +169,9 @@ fn make_domain_own(config: &mut Map<String, Value>, spec: &DomainSpec, service_d
         vars.insert("DOMAIN".into(), json!(spec.domain));
         vars.insert("ENVIRONMENT".into(), json!(spec.environment));
         vars.insert("SERVICE_NAME".into(), json!(spec.service_name));
-        vars.insert("DATABASE_NAME".into(), json!(database_name));
+        if let Some(primary) = tenancy::primary(databases) {
+            vars.insert("DATABASE_NAME".into(), json!(primary.database_name));
+        }
     }
 }
 
@@ -175,15 +188,9 @@ fn rebase_paths(mut config: Map<String, Value>, from: &Path, to: &Path) -> Map<S
             rebase(v);
         }
     }
-    for (table, key) in [("assets", "directory"), ("site", "bucket"), ("build", "cwd")] {
+    for (table, key) in [("assets", "directory"), ("site", "bucket")] {
         if let Some(v) = config.get_mut(table).and_then(|t| t.get_mut(key)) {
             rebase(v);
-        }
-    }
-    if let Some(watch) = config.get_mut("build").and_then(|b| b.get_mut("watch_dir")) {
-        match watch {
-            Value::Array(dirs) => dirs.iter_mut().for_each(rebase),
-            other => rebase(other),
         }
     }
     for table in ["wasm_modules", "text_blobs", "data_blobs"] {

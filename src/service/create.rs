@@ -26,10 +26,10 @@ pub struct CreateOptions {
 
 fn source_for(service_type: &str) -> &'static str {
     match service_type {
-        "data-service" => include_str!("../templates/service/index.data-service.js"),
-        "api-gateway" => include_str!("../templates/service/index.api-gateway.js"),
-        "static-site" => include_str!("../templates/service/index.static-site.js"),
-        _ => include_str!("../templates/service/index.generic.js"),
+        "data-service" => include_str!("../../templates/service/index.data-service.js"),
+        "api-gateway" => include_str!("../../templates/service/index.api-gateway.js"),
+        "static-site" => include_str!("../../templates/service/index.static-site.js"),
+        _ => include_str!("../../templates/service/index.generic.js"),
     }
 }
 

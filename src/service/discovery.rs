@@ -91,7 +91,7 @@ pub fn service(dir: &Path, environment: &str) -> Result<Service> {
         }
     }
     let mut problems = vec![];
-    match domains_in_module(&crate::service_create::domains_module_path(dir), environment) {
+    match domains_in_module(&crate::service::create::domains_module_path(dir), environment) {
         Ok(listed) => listed.iter().for_each(|domain| add(domain, "src/config/domains.js".into())),
         Err(problem) => problems.push(format!("src/config/domains.js: {problem}")),
     }
