@@ -13,6 +13,7 @@ use crate::service::discovery::{self, Service};
 use crate::domain_config::DomainSpec;
 use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{Options, Portfolio};
+use crate::service::settings::{HealthCheck, Settings, health_path};
 use crate::wrangler::Credentials;
 
 pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
@@ -30,6 +31,15 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         services.extend(discovery::services(&absolute(path)?, &environment)?);
     }
     out.warn_problems(&services);
+    let mut warnings = vec![];
+    if let Some(env) = &args.environment {
+        for service in &services {
+            if let Some(warning) = discovery::missing_environment(service, env) {
+                out.note(&format!("{} {}: {warning}", out.paint(Paint::Yellow, "warning:"), service.name));
+                warnings.push(json!({"service": service.name, "message": warning}));
+            }
+        }
+    }
     if services.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Failure::Usage(format!("no wrangler config in {} or the folders directly under it", shown.join(", "))));
@@ -62,10 +72,11 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         }
     }
     let mode = if local { "local" } else { "remote" };
-    out.note(&out.paint(Paint::Bold, &format!("Deploying {count} domain(s) of {} service(s) to {environment} ({mode})", plan.len())));
+    let verb = if args.dry_run { "Planning" } else { "Deploying" };
+    out.note(&out.paint(Paint::Bold, &format!("{verb} {count} domain(s) of {} service(s) to {environment} ({mode})", plan.len())));
     let mut runs = vec![];
     for (service, domains, credentials) in &groups {
-        let options = options(&args, service, domains, &environment, local, credentials.clone());
+        let options = options(&args, service, domains, &environment, local, credentials.clone())?;
         // On a terminal a live board; elsewhere one line per finished phase.
         let board = (out.terminal && !out.json).then(|| Board::start(out));
         let progress = board.as_ref().map_or_else(|| out.progress_sink(), Board::sink);
@@ -87,7 +98,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         0 => FAILURE,
         _ => PARTIAL,
     };
-    let document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs});
+    let document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs, "warnings": warnings});
     out.result(&document, |d| summary_text(out, d));
     Ok(code)
 }
@@ -165,8 +176,34 @@ fn choose(out: &Output, services: &[Service]) -> Result<Vec<String>, Failure> {
         .collect()
 }
 
-fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: Credentials) -> Options {
-    Options {
+/// The service's clodo.json with this command line's overrides.
+fn settings(args: &DeployArgs, service: &Service) -> Result<Settings, Failure> {
+    let mut settings = Settings::load(&service.path)?;
+    let bad = |flag: &str, why: String| Failure::Usage(format!("{flag}: {why}"));
+    match args.health_path.as_deref() {
+        Some("none") => settings.health = HealthCheck::StartOnly,
+        Some(path) => settings.health = HealthCheck::Endpoint { path: health_path(path).map_err(|e| bad("--health-path", e))?, expect: None },
+        None => {}
+    }
+    if let Some(text) = args.health_expect.clone().filter(|t| !t.is_empty()) {
+        match &mut settings.health {
+            HealthCheck::Endpoint { expect, .. } => *expect = Some(text),
+            HealthCheck::StartOnly => return Err(bad("--health-expect", "the service has no health endpoint (--health-path none or clodo.json \"health\": false)".into())),
+        }
+    }
+    if let Some(seconds) = args.ready_timeout {
+        if !(1..=3600).contains(&seconds) {
+            return Err(bad("--ready-timeout", "give a number of seconds from 1 to 3600".into()));
+        }
+        settings.ready_timeout = Some(std::time::Duration::from_secs(seconds));
+    }
+    settings.standard_secrets |= args.standard_secrets;
+    Ok(settings)
+}
+
+fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: Credentials) -> Result<Options, Failure> {
+    Ok(Options {
+        settings: Some(settings(args, service)?),
         domains: domains.iter().map(|d| DomainSpec::new(d, environment, &service.name)).collect(),
         parallel: args.parallel.max(1),
         dry_run: args.dry_run,
@@ -175,7 +212,7 @@ fn options(args: &DeployArgs, service: &Service, domains: &[String], environment
         wrangler_path: super::wrangler_for(&service.path),
         local,
         ..Options::new(service.path.clone(), service.config_path.clone(), environment, &service.name)
-    }
+    })
 }
 
 /// Every domain as a canary, one after the other, summarised like a portfolio run.
@@ -195,7 +232,7 @@ fn summary_text(out: &Output, document: &Value) -> String {
         for r in run["summary"]["results"].as_array().into_iter().flatten() {
             let status = r["status"].as_str().unwrap_or_default();
             let painted = match status {
-                "completed" => out.paint(Paint::Green, status),
+                "completed" | "planned" => out.paint(Paint::Green, status),
                 "completed-with-warnings" => out.paint(Paint::Yellow, status),
                 _ => out.paint(Paint::Red, status),
             };
@@ -210,10 +247,46 @@ fn summary_text(out: &Output, document: &Value) -> String {
     }
     // Locally the URL is the `wrangler dev` the domain was checked on, stopped since.
     let url = if document["local"] == true { "checked at" } else { "url" };
+    if document["dryRun"] == true {
+        let plans = plan_text(document);
+        return format!("{plans}\n{}\n\n{} of {} domain(s) planned; nothing was changed", table(&["domain", "status", url, "time", "note"], &rows), document["successful"], document["total"]);
+    }
     let mut text = format!("\n{}\n\n{} of {} domain(s) deployed", table(&["domain", "status", url, "time", "note"], &rows), document["successful"], document["total"]);
     for run in document["runs"].as_array().into_iter().flatten() {
         let (path, id) = (run["path"].as_str().unwrap_or_default(), run["summary"]["deploymentId"].as_str().unwrap_or_default());
         text += &format!("\n{} state {path}/.clodo/deployments/{id}.json · audit {path}/logs/deployment-audit.log", out.paint(Paint::Dim, "·"));
     }
     text
+}
+
+/// A dry run's plan per domain: its rendered config, the build, the secrets
+/// it would upload (names only) and every command, as it would run them.
+fn plan_text(document: &Value) -> String {
+    let mut text = String::new();
+    for run in document["runs"].as_array().into_iter().flatten() {
+        for r in run["summary"]["results"].as_array().into_iter().flatten() {
+            text += &format!("\n{}\n", r["domain"].as_str().unwrap_or_default());
+            for step in r["plan"].as_array().into_iter().flatten() {
+                let line = match (&step["configPath"], &step["command"], &step["build"], &step["secrets"]) {
+                    (Value::String(path), ..) => format!("write {path}"),
+                    (_, _, Value::String(build), _) => format!("build `{build}` (once for the run)"),
+                    (_, Value::Array(_), _, Value::Array(names)) => {
+                        let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+                        format!("upload secrets {} with {}", names.join(", "), argv(&step["command"]))
+                    }
+                    (_, Value::Array(_), ..) => match step["then"].as_str() {
+                        Some(then) => format!("{}; {then}", argv(&step["command"])),
+                        None => argv(&step["command"]),
+                    },
+                    _ => continue,
+                };
+                text += &format!("  {line}\n");
+            }
+        }
+    }
+    text
+}
+
+fn argv(command: &Value) -> String {
+    command.as_array().into_iter().flatten().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
 }

@@ -123,7 +123,17 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
         ConfigCommand::Show { path, environment } => {
             let config = config_at(&path)?;
             let summary = config.display_summary(environment.as_deref())?;
-            out.result(&json!({"configPath": config.config_path(), "config": config.read_config()?, "summary": summary}), |_| summary.clone());
+            let value = config.read_config()?;
+            let resolved = crate::domain_config::resolve_environment(&value, environment.as_deref().unwrap_or(""));
+            let bindings: Vec<Value> = crate::wrangler_config::summary::bindings(&resolved).into_iter().map(|[kind, binding, target]| json!({"kind": kind, "binding": binding, "target": target})).collect();
+            out.result(&json!({"configPath": config.config_path(), "config": value, "summary": summary, "bindings": bindings}), |d| {
+                let rows: Vec<Vec<String>> = d["bindings"].as_array().into_iter().flatten().map(|b| ["kind", "binding", "target"].map(|k| b[k].as_str().unwrap_or_default().to_owned()).to_vec()).collect();
+                let scope = environment.as_deref().map_or("the top level".to_owned(), |e| format!("env {e}"));
+                match rows.is_empty() {
+                    true => format!("{summary}\n   Bindings ({scope}): none"),
+                    false => format!("{summary}\n   Bindings ({scope}):\n{}", super::output::table(&["kind", "binding", "target"], &rows)),
+                }
+            });
             Ok(OK)
         }
         ConfigCommand::Validate { path, remote } => {

@@ -160,6 +160,19 @@ pub struct DeployArgs {
     /// Skip the health checks after deploying.
     #[arg(long)]
     no_tests: bool,
+    /// The path each worker must answer 2xx on (default: clodo.json's, else /health); `none` when the
+    /// worker has no health endpoint (then it only has to start and answer).
+    #[arg(long, value_name = "PATH")]
+    health_path: Option<String>,
+    /// Text the health answer must contain.
+    #[arg(long, value_name = "TEXT")]
+    health_expect: Option<String>,
+    /// How long each local `wrangler dev` may take to be ready (default: 90 s plus twice the build's time).
+    #[arg(long, value_name = "SECONDS")]
+    ready_timeout: Option<u64>,
+    /// Also generate and upload clodo's ten standard secrets, beside the ones the project declares.
+    #[arg(long)]
+    standard_secrets: bool,
     /// Choose the domains from a list (needs a terminal).
     #[arg(long, short = 'i')]
     interactive: bool,

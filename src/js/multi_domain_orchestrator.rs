@@ -12,6 +12,7 @@ use super::errors::to_js_error;
 use super::task::{blocking, settled};
 use crate::domain_config::DomainSpec;
 use crate::error::Error;
+use crate::service::settings::Settings;
 use crate::portfolio::canary::{Canary, Gate};
 use crate::portfolio::{self, Portfolio};
 use crate::wrangler_config::discover_config;
@@ -61,6 +62,16 @@ pub struct MultiDomainOrchestratorOptions {
     pub secret_key: Option<String>,
     /// Continue the saved run with this deployment id.
     pub resume: Option<String>,
+    /// How each worker is checked (overrides clodo.json): a path that must answer 2xx, `{ path, expect }`
+    /// (expect: text the answer must contain), or `false` when the worker has no health endpoint.
+    #[napi(ts_type = "string | false | { path?: string, expect?: string }")]
+    pub health_check: Option<Value>,
+    /// D1 bindings every domain shares (they keep the service's database); all others are each domain's own.
+    pub shared_bindings: Option<Vec<String>>,
+    /// How long a local `wrangler dev` may take to be ready. Default: 90 s plus twice the build's time.
+    pub ready_timeout_seconds: Option<u32>,
+    /// Also generate and upload clodo's ten standard secrets, beside the ones the project declares.
+    pub standard_secrets: Option<bool>,
     #[napi(ts_type = "(event: DeploymentProgress) => void")]
     pub on_progress: Option<Value>,
 }
@@ -92,7 +103,9 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         .or_else(|| discover_config(&root))
         .unwrap_or_else(|| root.join("wrangler.toml"));
     let service_name = text(v, &["serviceName", "service_name"]).unwrap_or("data-service");
+    let settings = settings_with_overrides(v, &root);
     portfolio::Options {
+        settings,
         parallel,
         dry_run: flag(v, &["dryRun", "dry_run"]).unwrap_or(false),
         skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
@@ -103,6 +116,29 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         credentials,
         ..portfolio::Options::new(root, config_path, &environment, service_name)
     }
+}
+
+/// The service's clodo.json with the options that override it (`healthCheck`,
+/// `sharedBindings`, `readyTimeoutSeconds`, `standardSecrets`). `None` leaves
+/// reading the file, and reporting a broken one, to the run.
+fn settings_with_overrides(v: &Value, root: &std::path::Path) -> Option<Settings> {
+    let mut settings = Settings::load(root).ok()?;
+    if let Some(health) = health_override(v) {
+        settings.health = health.ok()?;
+    }
+    if let Some(shared) = v["sharedBindings"].as_array() {
+        settings.shared_bindings = shared.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+    }
+    if let Some(seconds) = v["readyTimeoutSeconds"].as_u64().filter(|s| (1..=3600).contains(s)) {
+        settings.ready_timeout = Some(std::time::Duration::from_secs(seconds));
+    }
+    settings.standard_secrets |= flag(v, &["standardSecrets"]).unwrap_or(false);
+    Some(settings)
+}
+
+fn health_override(v: &Value) -> Option<std::result::Result<crate::service::settings::HealthCheck, String>> {
+    let health = v.get("healthCheck").or_else(|| v.get("healthCheckPath")).filter(|h| !h.is_null())?;
+    Some(crate::service::settings::health(health).map_err(|m| format!("healthCheck {m}")))
 }
 
 fn parse(v: &Value) -> (portfolio::Options, Option<String>) {
@@ -191,6 +227,9 @@ impl MultiDomainOrchestrator {
             },
             None => None,
         };
+        if let Some(Err(message)) = health_override(&v) {
+            return Err(napi::Error::from_reason(message));
+        }
         let (options, resume) = parse(&v);
         Ok(MultiDomainOrchestrator { options, resume, on_progress, portfolio: Mutex::new(None) })
     }

@@ -340,6 +340,9 @@ impl Portfolio {
             let run = phases::phase_run(outcome, at.elapsed());
             let status = run.status.clone();
             let message = run.message.clone();
+            if let Some(warning) = run.details["warning"].as_str() {
+                warnings.push(format!("{phase}: {warning}"));
+            }
             self.record(domain, phase, run)?;
             if status == "failed" {
                 if is_critical(phase) {
@@ -356,6 +359,7 @@ impl Portfolio {
         };
         let status = match (&failed, warnings.is_empty()) {
             (Some(_), _) => "failed",
+            (None, _) if self.options.dry_run => "planned",
             (None, true) => "completed",
             (None, false) => "completed-with-warnings",
         };

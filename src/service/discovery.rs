@@ -55,6 +55,17 @@ pub fn services(root: &Path, environment: &str) -> Result<Vec<Service>> {
     Ok(found)
 }
 
+/// The warning wrangler gives for `--env` naming a section the config lacks:
+/// the top level is used, under that environment's name.
+pub fn missing_environment(service: &Service, environment: &str) -> Option<String> {
+    let config = WranglerConfig::new(ConfigOptions::for_config_path(&service.config_path)).document().ok()??.value();
+    if config["env"].get(environment).is_some() {
+        return None;
+    }
+    let file = service.config_path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    Some(format!("{file} has no environment {environment:?} (env.{environment}): its top-level settings are used for {environment}, as wrangler does"))
+}
+
 pub fn service(dir: &Path, environment: &str) -> Result<Service> {
     let config_path = discover_config(dir).unwrap_or_else(|| dir.join("wrangler.toml"));
     let config = WranglerConfig::new(ConfigOptions::for_config_path(&config_path)).document()?.map(|d| d.value()).unwrap_or(Value::Null);

@@ -4,7 +4,7 @@
 //! "which section does this environment mean" goes through `env_target`.
 
 mod customer;
-mod summary;
+pub mod summary;
 mod validate;
 
 use std::path::{Path, PathBuf};
