@@ -103,8 +103,11 @@ impl Checker {
         let section = env_section(root, env.as_deref());
         let main = section["main"].as_str().or_else(|| root["main"].as_str());
         let dir = file.parent().unwrap_or(Path::new("."));
+        let build = section["build"]["command"].as_str().or_else(|| root["build"]["command"].as_str()).filter(|c| !c.trim().is_empty());
         match main {
             Some(main) if dir.join(main).is_file() => check("main", "pass", format!("entry point {main} exists")),
+            // wrangler checks it only after running the build, as the deploy will.
+            Some(main) if build.is_some() => check("main", "pass", format!("entry point {main} is made by the custom build `{}`", build.unwrap_or_default())),
             Some(main) => check("main", "fail", format!("main = \"{main}\" in {} does not exist ({})", file.display(), dir.join(main).display())),
             None if !section["assets"].is_null() || !root["assets"].is_null() => check("main", "pass", "no main: an assets-only worker"),
             None => check("main", "fail", format!("{} sets neither main nor assets: wrangler has nothing to deploy", file.display())),

@@ -4,55 +4,34 @@
 //! database drifted fails while the others complete; a resumed run skips what
 //! was done; a dry run changes no file. Needs `npm install` (wrangler).
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clodo::domain_config::{DomainSpec, render};
 use clodo::portfolio::state::RunState;
 use clodo::portfolio::{Options, Portfolio};
-use clodo::wrangler::{Credentials, Invocation, RetryPolicy, Runner, locate};
+use clodo::wrangler::Invocation;
 use serde_json::Value;
 
 const DOMAINS: [&str; 3] = ["shop.example.com", "blog.example.org", "drifted.example.net"];
 
 fn copy_example(to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-service");
-    for entry in walk(&from) {
-        let target = to.join(entry.strip_prefix(&from).unwrap());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(&entry, target).unwrap();
-    }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        // Not the state a demo run leaves in the example.
-        if [".clodo", "logs", ".wrangler"].iter().any(|skip| path.ends_with(skip)) {
-            continue;
-        }
-        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
-    }
-    out
+    common::copy_service(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-service"), to);
 }
 
 fn options(service: &Path) -> Options {
     Options {
         domains: DOMAINS.iter().map(|d| DomainSpec::new(d, "development", "data-service")).collect(),
         parallel: 2,
-        wrangler_path: Some(runner().wrangler.path),
-        retry: RetryPolicy { attempts: 1, base_delay: Duration::from_millis(100) },
+        wrangler_path: Some(common::runner().wrangler.path),
+        retry: common::quick_retry(),
         timeout: Duration::from_secs(120),
         ..Options::new(service.to_path_buf(), service.join("wrangler.toml"), "development", "data-service")
     }
-}
-
-fn runner() -> Runner {
-    let wrangler = locate(None, Path::new(env!("CARGO_MANIFEST_DIR"))).expect("wrangler in node_modules: run npm install first");
-    Runner::new(wrangler, Credentials::default(), RetryPolicy { attempts: 1, ..Default::default() })
 }
 
 #[test]
@@ -65,7 +44,7 @@ fn three_domains_isolated_one_drifted_then_resumed() {
     let drifted = render(&service.join("wrangler.toml"), &DomainSpec { custom_domain: false, ..DomainSpec::new(DOMAINS[2], "development", "data-service") }, &service.join(".clodo/rendered")).unwrap();
     drifted.write().unwrap();
     let seed = Invocation::new(["d1", "execute", "DB", "--local", "--command", "CREATE TABLE items (legacy TEXT)"].map(String::from).to_vec(), &drifted.path, service);
-    runner().run(&seed).unwrap();
+    common::runner().run(&seed).unwrap();
 
     let events = Arc::new(Mutex::new(Vec::<Value>::new()));
     let sink = events.clone();
@@ -107,14 +86,10 @@ fn three_domains_isolated_one_drifted_then_resumed() {
     assert_eq!(RunState::load(service, &id).unwrap().domains[DOMAINS[0]].status, "completed");
 
     // A dry run leaves every byte as it was.
-    let before = snapshot(service);
+    let before = common::snapshot(service);
     let mut dry = options(service);
     dry.dry_run = true;
     let plan = Portfolio::new(dry, None, None).unwrap().deploy_all().unwrap();
     assert!(plan["results"][0]["plan"].as_array().unwrap().iter().any(|p| p["command"][1] == "d1"));
-    assert_eq!(snapshot(service), before);
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walk(dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
+    assert_eq!(common::snapshot(service), before);
 }

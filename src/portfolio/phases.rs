@@ -107,7 +107,7 @@ impl<'a> Context<'a> {
             "validation" => self.validation(),
             "initialization" => self.initialization(),
             "database" => self.database(),
-            "secrets" if self.o().local => skipped("local mode: nothing to upload (secrets go to Cloudflare in remote mode)"),
+            "secrets" if self.o().local => self.local_secrets(),
             "secrets" => self.upload_secrets(),
             "deployment" if self.o().local => self.deployment(),
             "deployment" if self.canary.is_some() => self.canary_deploy(),
@@ -251,6 +251,31 @@ impl<'a> Context<'a> {
         done(notes.join("; "), details)
     }
 
+    /// Local mode uploads nothing: the declared secrets come from the service's
+    /// `.dev.vars` (or `.env`); one missing there is a warning.
+    fn local_secrets(&self) -> Result<Outcome> {
+        let o = self.o();
+        let resolved = crate::domain_config::resolve_environment(&self.rendered()?.config, &o.environment);
+        let declared = self.portfolio.settings.declared_secrets(&o.service_path, &resolved, &o.environment);
+        let files = local_env_files(&o.service_path, &o.environment);
+        let mut present = vec![];
+        for file in &files {
+            present.extend(std::fs::read_to_string(file).map(|t| crate::customer_records::parse_env(&t).into_keys().collect::<Vec<_>>()).unwrap_or_default());
+        }
+        let missing: Vec<&str> = declared.iter().map(|d| d.name.as_str()).filter(|n| !present.iter().any(|p| p == n)).collect();
+        let shown: Vec<String> = files.iter().map(|f| crate::domain_config::relative(f, &o.service_path)).collect();
+        let message = match (declared.len(), shown.is_empty()) {
+            (0, _) => "local mode: nothing to upload (secrets go to Cloudflare in remote mode)".to_owned(),
+            (n, true) => format!("local mode: nothing to upload; {n} declared secret(s), and no .dev.vars to give them locally"),
+            (n, false) => format!("local mode: nothing to upload; {n} declared secret(s) from {}", shown.join(", ")),
+        };
+        let mut outcome = Outcome { status: "skipped", message, details: json!({"declared": declared.iter().map(|d| &d.name).collect::<Vec<_>>(), "missing": missing}) };
+        if !missing.is_empty() {
+            outcome.details["warning"] = json!(format!("{} declared but not set for local runs (add to .dev.vars)", missing.join(", ")));
+        }
+        Ok(outcome)
+    }
+
     /// The service's custom build (once per run), if it has one; its note for the phase's message.
     pub(super) fn build(&mut self) -> Result<String> {
         let Some(step) = self.rendered()?.build.clone() else { return Ok(String::new()) };
@@ -274,12 +299,14 @@ impl<'a> Context<'a> {
         if let Some((_, message)) = outcome.failure {
             return Err(Error::invalid(format!("build failed: {message}")));
         }
-        let main = self.rendered()?.config["main"].as_str().map(str::to_owned);
-        let bundle = bundle_path(&outdir, &metafile, main.as_deref());
+        let Some(main) = self.rendered()?.config["main"].as_str().map(str::to_owned) else {
+            return done(format!("checked with wrangler: an assets-only worker, no script to bundle{build}"), json!({"outdir": outdir, "assetsOnly": true}));
+        };
+        let bundle = bundle_path(&outdir, &metafile, Some(&main));
         let bytes = bundle.as_ref().and_then(|b| std::fs::metadata(b).ok()).map_or(0, |m| m.len());
         match (bundle, bytes > 0) {
             (Some(bundle), true) => done(format!("built {} ({bytes} bytes){build}", bundle.display()), json!({"outdir": outdir, "bundle": bundle, "bundleBytes": bytes})),
-            _ => Err(Error::invalid(format!("wrangler reported success but no bundle for {} is in {}", main.as_deref().unwrap_or("the entry"), outdir.display()))),
+            _ => Err(Error::invalid(format!("wrangler reported success but no bundle for {main} is in {}", outdir.display()))),
         }
     }
 
@@ -409,7 +436,7 @@ pub(super) fn check_health(base: &str, health: &HealthCheck, headers: Vec<(Strin
             false => Err(Error::invalid(format!("{url} answered {status} without the expected text {expect:?}: {}", check.body_excerpt))),
         };
     }
-    let nowhere = http_check::join_url(base, &format!("/__clodo-no-such-path-{}", crate::secrets::secret_value(12)?));
+    let nowhere = http_check::join_url(base, &format!("/__clodo-no-such-path-{}", crate::secrets::secret_value(16)?));
     let other = probe(nowhere, TestOptions { retries: 1, ..options })?;
     if other.passed && other.body == check.body {
         let warning = format!("{path} answers like any other path (a single-page-app fallback?): set the health path, or the text it must contain (--health-expect, clodo.json health.expect)");
