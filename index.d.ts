@@ -881,6 +881,17 @@ export interface MultiDomainOrchestratorOptions {
   secretKey?: string
   /** Continue the saved run with this deployment id. */
   resume?: string
+  /**
+   * How each worker is checked (overrides clodo.json): a path that must answer 2xx, `{ path, expect }`
+   * (expect: text the answer must contain), or `false` when the worker has no health endpoint.
+   */
+  healthCheck?: string | false | { path?: string, expect?: string }
+  /** D1 bindings every domain shares (they keep the service's database); all others are each domain's own. */
+  sharedBindings?: Array<string>
+  /** How long a local `wrangler dev` may take to be ready. Default: 90 s plus twice the build's time. */
+  readyTimeoutSeconds?: number
+  /** Also generate and upload clodo's ten standard secrets, beside the ones the project declares. */
+  standardSecrets?: boolean
   onProgress?: (event: DeploymentProgress) => void
 }
 

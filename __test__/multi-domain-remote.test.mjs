@@ -5,7 +5,8 @@
 // rolled back to the version recorded before it, database included.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
@@ -32,7 +33,8 @@ test('each domain deploys its own worker with its own database, secrets and cust
   const servicePath = exampleService()
   const domains = ['shop.example.com', 'blog.example.org']
   const events = []
-  const result = await orchestrator(servicePath, domains, { skipTests: true, onProgress: (e) => events.push(e) }).deployPortfolio()
+  // The example declares no secrets of its own: clodo's standard ten are asked for.
+  const result = await orchestrator(servicePath, domains, { skipTests: true, standardSecrets: true, onProgress: (e) => events.push(e) }).deployPortfolio()
   assert.deepEqual(result.summary.successful, 2, JSON.stringify(result.results.map((r) => r.phaseResults), null, 1))
 
   for (const domain of domains) {
@@ -64,6 +66,29 @@ test('each domain deploys its own worker with its own database, secrets and cust
   for (const value of values) assert.equal(printed.includes(value), false)
 })
 
+test('a project whose D1 bindings are not called DB: each binding is the domain\'s own database, and only its declared secrets go up', async () => {
+  const servicePath = mkdtempSync(join(tmpdir(), 'clodo-remote-temp-mail-'))
+  cpSync(join(root, 'tests', 'fixtures', 'projects', 'temp-mail'), servicePath, { recursive: true })
+  const domains = ['mail.example.com', 'post.example.org']
+  const result = await orchestrator(servicePath, domains, { serviceName: 'temp-mail', configPath: join(servicePath, 'wrangler.jsonc'), skipTests: true }).deployPortfolio()
+  assert.equal(result.summary.successful, 2, JSON.stringify(result.results.map((r) => r.error)))
+  const ids = new Set()
+  for (const domain of domains) {
+    const dashed = domain.replaceAll('.', '-')
+    const worker = api.workers.get(`temp-mail-${dashed}-staging`)
+    const deployed = worker.versions.find((v) => v.id === worker.deployments[0].versions[0].version_id)
+    const d1 = Object.fromEntries(deployed.resources.bindings.filter((b) => b.type === 'd1').map((b) => [b.name, b.id]))
+    const own = databaseNamed(`${dashed}-staging-database-db`)
+    const inbox = databaseNamed(`${dashed}-staging-temp-mail-db-db`)
+    assert.deepEqual(d1, { database: own.uuid, TEMP_MAIL_DB: inbox.uuid }, 'both bindings reach the domain\'s own databases, not the service\'s')
+    assert.deepEqual(own.migrations.map((m) => m.name), ['0001_mailboxes.sql'])
+    assert.deepEqual(inbox.migrations, [], 'no migrations folder: nothing migrated')
+    ids.add(own.uuid).add(inbox.uuid)
+    assert.deepEqual([...worker.secrets.keys()], ['JWT_SECRET'], 'the secret .dev.vars.example declares, not clodo\'s ten')
+  }
+  assert.equal(ids.size, 4, 'no two domains share a database')
+})
+
 test('a deploy whose health check fails goes back to the version and database bookmark from before it', async () => {
   const servicePath = exampleService()
   const domains = ['rollback.example.net']
@@ -88,7 +113,7 @@ test('a deploy whose health check fails goes back to the version and database bo
   assert.deepEqual(worker.deployments[0].versions, before, 'the worker serves the recorded version again')
   const restore = api.requests.find((q) => q.path.endsWith('/time_travel/restore'))
   assert.ok(restore, 'the database went back to its bookmark')
-  assert.equal(new URLSearchParams(restore.search).get('bookmark'), r.phaseResults.database.details.bookmark)
+  assert.equal(new URLSearchParams(restore.search).get('bookmark'), r.phaseResults.database.details.databases[0].bookmark)
   assert.deepEqual(events.filter((e) => e.phase === 'rollback').map((e) => e.status), ['started', 'completed'])
 })
 

@@ -1,0 +1,89 @@
+// `clodo deploy` on projects shaped like real ones (tests/fixtures/projects),
+// for real in local mode: health checks that mean something (a failing one
+// fails the domain and the run exits 3; a single-page-app fallback is a
+// warning; a worker without a health endpoint is checked for starting), and
+// dry runs that plan in text, write nothing and need no secret store key.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { root } from './helpers.mjs'
+
+const bin = join(root, 'bin', 'clodo.js')
+const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
+const quiet = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
+
+function clodo(args, env = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...quiet, ...env }, timeout: 300_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** The named fixtures copied side by side into a fresh folder of services. */
+function projects(...names) {
+  const dir = mkdtempSync(join(tmpdir(), 'clodo-projects-'))
+  for (const name of names) cpSync(join(root, 'tests', 'fixtures', 'projects', name), join(dir, name), { recursive: true })
+  return dir
+}
+
+test('health means something: a failing check fails its domain (exit 3), an SPA fallback warns, no endpoint is said', () => {
+  const dir = projects('spa-site', 'no-health', 'failing-health')
+  const run = clodo(['deploy', '--local', dir, '--json'])
+  assert.equal(run.code, 3, run.stderr)
+  const document = JSON.parse(run.stdout)
+  const results = Object.fromEntries(document.runs.flatMap((r) => r.summary.results).map((r) => [r.domain, r]))
+
+  const broken = results['broken.example.io']
+  assert.equal(broken.status, 'failed')
+  assert.match(broken.error, /^post-validation: .*\/health: expected 2xx, got 503/)
+
+  const spa = results['app.example.io']
+  assert.equal(spa.status, 'completed-with-warnings', JSON.stringify(spa.phaseResults['post-validation']))
+  assert.match(spa.warnings[0], /single-page-app fallback/)
+  assert.match(spa.phaseResults.deployment.message, /assets-only/)
+
+  const quietWorker = results['quiet.example.io']
+  assert.equal(quietWorker.status, 'completed')
+  assert.match(quietWorker.phaseResults['post-validation'].message, /answered 404: the worker starts \(it has no health endpoint/)
+  assert.equal(document.successful, 2)
+})
+
+test('--health-path and --health-expect override the service: a wrong expectation fails the domain', () => {
+  const dir = projects('custom-build')
+  const service = join(dir, 'custom-build')
+  const run = clodo(['deploy', '--local', service, 'one.example.com', '--health-expect', 'no such text', '--json'])
+  assert.equal(run.code, 1, run.stderr)
+  const [result] = JSON.parse(run.stdout).runs[0].summary.results
+  assert.match(result.error, /without the expected text "no such text"/)
+  const bad = clodo(['deploy', '--local', service, 'one.example.com', '--health-path', 'health'])
+  assert.equal(bad.code, 2)
+  assert.match(bad.stderr, /--health-path: path "health" must start with \//)
+})
+
+test('a dry run prints its plan, says planned, writes no state and needs no secret store key', () => {
+  const dir = projects('temp-mail')
+  const service = join(dir, 'temp-mail')
+  const local = clodo(['deploy', '--local', '--dry-run', service, 'mail.example.com'])
+  assert.equal(local.code, 0, local.stderr)
+  assert.match(local.stdout, /write .*\.clodo\/rendered\/mail\.example\.com\/development\/wrangler\.json/)
+  assert.match(local.stdout, /d1 migrations apply database --local/)
+  assert.match(local.stdout, /1 of 1 domain\(s\) planned; nothing was changed/)
+  assert.doesNotMatch(local.stdout, /deployed|state /)
+  assert.equal(existsSync(join(service, '.clodo')), false, 'a dry run writes nothing')
+
+  const remote = clodo(['deploy', '--remote', '--dry-run', '--env', 'staging', service, 'mail.example.com'], { CLOUDFLARE_API_TOKEN: 'test-token-not-used', CLOUDFLARE_ACCOUNT_ID: '0123456789abcdef0123456789abcdef' })
+  assert.equal(remote.code, 0, remote.stderr)
+  assert.match(remote.stderr, /warning: temp-mail: wrangler\.jsonc has no environment "staging"/)
+  assert.match(remote.stdout, /wrangler d1 create mail-example-com-staging-database-db when it is not listed/)
+  assert.match(remote.stdout, /upload secrets JWT_SECRET with/)
+  assert.match(remote.stdout, /planned; nothing was changed/)
+  assert.equal(existsSync(join(service, '.clodo')), false)
+})
+
+test('config show lists every binding', () => {
+  const dir = projects('temp-mail')
+  const shown = clodo(['config', 'show', join(dir, 'temp-mail'), '--json'])
+  assert.equal(shown.code, 0, shown.stderr)
+  assert.deepEqual(JSON.parse(shown.stdout).bindings.map((b) => `${b.kind} ${b.binding} ${b.target}`), ['D1 database temp-mail-prod', 'D1 TEMP_MAIL_DB temp-mail-inbox'])
+})
