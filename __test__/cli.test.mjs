@@ -8,17 +8,9 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { root, exampleService as exampleServiceCopy, driftDatabase } from './helpers.mjs'
+import { root, exampleService as exampleServiceCopy, driftDatabase, runCli as clodo, cliEnvironment as quiet } from './helpers.mjs'
 
 const bin = join(root, 'bin', 'clodo.js')
-// Nothing from the caller's shell: no credentials, no secret store key.
-const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
-const quiet = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
-
-function clodo(args, env = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...quiet, ...env }, timeout: 240_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
 
 const exampleService = () => exampleServiceCopy('clodo-cli-')
 
@@ -197,10 +189,16 @@ test('config, db, secrets and customers commands', () => {
   assert.match(production.stderr, /migrating production needs --yes/)
 
   const key = { CLODO_SECRET_KEY: '3c'.repeat(32) }
-  const generated = clodo(['secrets', 'generate', 'shop.example.com', '--path', service, '--json'], key)
+  const undeclared = clodo(['secrets', 'generate', 'shop.example.com', '--path', service], key)
+  assert.equal(undeclared.code, 2, 'the example declares no secrets of its own')
+  assert.match(undeclared.stderr, /declares no secrets .* or pass --standard-secrets/)
+  writeFileSync(join(service, '.dev.vars.example'), 'STRIPE_WEBHOOK_SECRET=\n')
+  const generated = clodo(['secrets', 'generate', 'shop.example.com', '--standard-secrets', '--path', service, '--json'], key)
   assert.equal(generated.code, 0, generated.stderr)
   const document = JSON.parse(generated.stdout)
   assert.ok(document.secrets.includes('AUTH_JWT_SECRET'))
+  assert.ok(document.secrets.includes('STRIPE_WEBHOOK_SECRET'), 'the declared secret beside the standard ten')
+  assert.equal(document.secrets.length, 11)
   assert.doesNotMatch(generated.stdout, /[0-9a-f]{64}/, 'names only, never values')
   const names = JSON.parse(clodo(['secrets', 'list', 'shop.example.com', '--path', service, '--json'], key).stdout)
   assert.deepEqual(names.secrets, document.secrets)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { basename, join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 
 process.env.WRANGLER_SEND_METRICS = 'false'
@@ -12,6 +12,16 @@ process.env.WRANGLER_SEND_METRICS = 'false'
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const require = createRequire(import.meta.url)
 export const clodo = require(root)
+
+// The CLI sees nothing of the caller's shell: no credentials, no secret store key.
+const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
+export const cliEnvironment = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
+
+/** `clodo <args>` through bin/clodo.js: its exit code, stdout and stderr. */
+export function runCli(args, env = {}) {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'clodo.js'), ...args], { encoding: 'utf8', env: { ...cliEnvironment, ...env }, timeout: 300_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
 
 /** A fresh temporary folder holding the given files ({ name: text }). */
 export function project(files = {}) {

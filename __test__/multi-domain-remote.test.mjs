@@ -154,7 +154,7 @@ test('CrossDomainCoordinator: a wave failing past rollbackThreshold is rolled ba
   api.failNext({ method: 'POST', path: /\/workers\/scripts\/data-service-bad-example-com-staging\/versions$/, status: 400, code: 10021, message: 'Uncaught Error: boom at worker.js:1', count: 3 })
 
   const coordinator = new CrossDomainCoordinator({ servicePath, defaultEnvironment: 'staging', maxConcurrentDeployments: 2, skipTests: true,
-    rollbackThreshold: 0.5, wranglerPath, secretKey, cloudflareToken: token, cloudflareAccountId: accountId })
+    rollbackThreshold: 0.5, standardSecrets: true, wranglerPath, secretKey, cloudflareToken: token, cloudflareAccountId: accountId })
   const result = await coordinator.coordinateMultiDomainDeployment([
     { domain: 'good.example.com' },
     { domain: 'bad.example.com' },
@@ -177,13 +177,15 @@ test('a remote dry run plans every command, changes nothing on Cloudflare and wr
   const { readdirSync } = await import('node:fs')
   const files = readdirSync(servicePath, { recursive: true }).sort()
   const before = api.requests.length
-  const result = await orchestrator(servicePath, ['plan.example.com'], { dryRun: true }).deployPortfolio()
+  // No secret store key: a plan names the secrets and reads no store.
+  const result = await orchestrator(servicePath, ['plan.example.com'], { dryRun: true, standardSecrets: true, secretKey: undefined }).deployPortfolio()
   const r = result.results[0]
   assert.equal(r.success, true, r.error)
+  assert.equal(r.status, 'planned')
   const commands = r.plan.filter((p) => p.command).map((p) => p.command.slice(1, 3).join(' '))
-  assert.deepEqual(commands, ['d1 list', 'deployments list', 'd1 time-travel', 'd1 migrations', 'deploy --message'])
+  assert.deepEqual(commands, ['d1 list', 'deployments list', 'd1 time-travel', 'd1 migrations', 'secret bulk', 'deploy --message'])
   assert.ok(r.plan.some((p) => p.config?.routes?.[0]?.pattern === 'staging-data-service.plan.example.com'))
-  assert.ok(r.plan.some((p) => JSON.stringify(p.commands ?? '').includes('"secret","bulk"')))
+  assert.ok(r.plan.some((p) => p.secrets?.includes('AUTH_JWT_SECRET')))
   const writes = api.requests.slice(before).filter((q) => q.method !== 'GET')
   assert.deepEqual(writes, [])
   assert.deepEqual(readdirSync(servicePath, { recursive: true }).sort(), files)

@@ -5,20 +5,10 @@
 // dry runs that plan in text, write nothing and need no secret store key.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { root } from './helpers.mjs'
-
-const bin = join(root, 'bin', 'clodo.js')
-const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
-const quiet = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
-
-function clodo(args, env = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...quiet, ...env }, timeout: 300_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+import { root, runCli as clodo } from './helpers.mjs'
 
 /** The named fixtures copied side by side into a fresh folder of services. */
 function projects(...names) {

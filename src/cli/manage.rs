@@ -52,7 +52,15 @@ pub enum ConfigCommand {
 #[derive(Subcommand)]
 pub enum SecretsCommand {
     /// Generate a domain's secrets (stored values reused) into the encrypted store (key: CLODO_SECRET_KEY).
-    Generate { domain: String, #[command(flatten)] at: SecretsAt },
+    /// The names are the ones the project declares (.dev.vars.example, secrets.required, clodo.json "secrets").
+    Generate {
+        domain: String,
+        /// Also clodo's ten standard secrets (always, when clodo.json says "standardSecrets": true).
+        #[arg(long)]
+        standard_secrets: bool,
+        #[command(flatten)]
+        at: SecretsAt,
+    },
     /// Upload a domain's stored secrets to the environment's worker (`secret bulk` on stdin, checked by `secret list`).
     Push { domain: String, #[command(flatten)] at: SecretsAt },
     /// The names (never the values) of a domain's stored secrets.
@@ -194,6 +202,24 @@ fn secret_manager(at: &SecretsAt) -> Result<SecretManager, super::Failure> {
     Ok(SecretManager::new(options))
 }
 
+/// What `secrets generate` makes: the project's declared secrets, and the standard ten when asked.
+fn declared_secrets(at: &SecretsAt, standard: bool) -> Result<GenerateOptions, super::Failure> {
+    let root = absolute(&at.path)?;
+    let settings = crate::service::settings::Settings::load(&root)?;
+    let config = crate::wrangler_config::discover_config(&root).map(|path| WranglerConfig::new(ConfigOptions::for_config_path(&path)).document()).transpose()?.flatten();
+    let resolved = crate::domain_config::resolve_environment(&config.map(|d| d.value()).unwrap_or(Value::Null), &at.environment);
+    let declared = settings.declared_secrets(&root, &resolved, &at.environment);
+    let standard = standard || settings.standard_secrets;
+    if declared.is_empty() && !standard {
+        return Err(super::Failure::Usage(format!(
+            "{} declares no secrets (.dev.vars.example, secrets.required in its config, or clodo.json \"secrets\"): declare them, or pass --standard-secrets for clodo's ten",
+            root.display()
+        )));
+    }
+    let custom = declared.into_iter().map(|d| (d.name, 64)).collect();
+    Ok(GenerateOptions { reuse_existing: true, standard, custom, ..Default::default() })
+}
+
 /// What may be shown of a secrets result: names and counts, never values.
 fn without_values(mut result: Value) -> Value {
     if let Some(secrets) = result.get("secrets").and_then(Value::as_object) {
@@ -205,9 +231,10 @@ fn without_values(mut result: Value) -> Value {
 
 pub fn secrets(out: &Output, command: SecretsCommand) -> Outcome {
     let (result, at) = match &command {
-        SecretsCommand::Generate { domain, at } => {
+        SecretsCommand::Generate { domain, standard_secrets, at } => {
+            let options = declared_secrets(at, *standard_secrets)?;
             let manager = secret_manager(at)?;
-            (manager.generate(domain, &at.environment, &GenerateOptions { reuse_existing: true, ..Default::default() })?, at)
+            (manager.generate(domain, &at.environment, &options)?, at)
         }
         SecretsCommand::Push { domain, at } => {
             let manager = secret_manager(at)?;

@@ -115,7 +115,8 @@ pub fn plain(options: &Option<Object>) -> napi::Result<serde_json::Value> {
     let mut out = serde_json::Map::new();
     for key in Object::keys(obj)? {
         let value: Unknown = obj.get_named_property(&key)?;
-        if value.get_type()? != ValueType::Function {
+        // `{ secretKey: process.env.X }` with X unset means "not given", as in the original.
+        if !matches!(value.get_type()?, ValueType::Function | ValueType::Undefined) {
             let v = unsafe { serde_json::Value::from_napi_value(value.env(), value.raw())? };
             out.insert(key, v);
         }
