@@ -1,4 +1,4 @@
 // clodo/database mirrors @tamyla/clodo-framework's subpath.
-const { DatabaseOrchestrator } = require('../index.js')
+const { DatabaseOrchestrator } = require('./native.cjs')
 
 module.exports = { DatabaseOrchestrator }

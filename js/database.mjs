@@ -1,4 +1,3 @@
 // clodo/database: see database.cjs.
-import native from '../index.js'
-
-export const { DatabaseOrchestrator } = native
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './database.cjs'

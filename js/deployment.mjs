@@ -1,4 +1,3 @@
 // clodo/deployment: see deployment.cjs.
-import native from '../index.js'
-
-export const { DeploymentAuditor, DeploymentValidator, ProductionTester, RollbackManager } = native
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './deployment.cjs'

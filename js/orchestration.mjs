@@ -1,4 +1,3 @@
 // clodo/orchestration: see orchestration.cjs.
-import native from '../index.js'
-
-export const { MultiDomainOrchestrator, CrossDomainCoordinator } = native
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './orchestration.cjs'

@@ -1,4 +1,3 @@
 // clodo/service-management: see service-management.cjs.
-import native from '../index.js'
-
-export const { ServiceCreator, createService } = native
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './service-management.cjs'

@@ -1,4 +1,4 @@
 // clodo/utils/cloudflare mirrors @tamyla/clodo-framework's subpath: DomainDiscovery (zones through Cloudflare's API).
-const { DomainDiscovery } = require('../index.js')
+const { DomainDiscovery } = require('./native.cjs')
 
 module.exports = { DomainDiscovery }

@@ -1,4 +1,3 @@
 // clodo/utils/cloudflare: see utils-cloudflare.cjs.
-import native from '../index.js'
-
-export const { DomainDiscovery } = native
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './utils-cloudflare.cjs'

@@ -1,5 +1,5 @@
 // clodo/utils/config: mirrors @tamyla/clodo-framework's subpath (unified-config-manager).
-const native = require('../index.js')
+const native = require('./native.cjs')
 
 module.exports.UnifiedConfigManager = native.UnifiedConfigManager
 module.exports.createUnifiedConfigManager = native.createUnifiedConfigManager

@@ -1,6 +1,3 @@
 // clodo/utils/config: see utils-config.cjs.
-import native from '../index.js'
-
-export const { UnifiedConfigManager, createUnifiedConfigManager } = native
-/** A shared manager for `<cwd>/config/customers`, as the original exported. */
-export const unifiedConfigManager = new UnifiedConfigManager()
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './utils-config.cjs'

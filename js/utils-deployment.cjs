@@ -1,5 +1,5 @@
 // clodo/utils/deployment: mirrors @tamyla/clodo-framework's subpath with what clodo has built so far.
-const native = require('../index.js')
+const native = require('./native.cjs')
 
 module.exports.WranglerConfigManager = native.WranglerConfigManager
 module.exports.EnhancedSecretManager = native.EnhancedSecretManager

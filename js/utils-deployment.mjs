@@ -1,6 +1,3 @@
 // clodo/utils/deployment: see utils-deployment.cjs.
-import native from '../index.js'
-
-export const { WranglerConfigManager, EnhancedSecretManager, generateSecrets, generateSingleSecret, ConfigurationCacheManager } = native
-/** The standard secrets with their lengths, as the original exported. */
-export const SECRET_CONFIGS = native.secretConfigs()
+// Every name of the CommonJS module, so both module systems see the same ones.
+export * from './utils-deployment.cjs'

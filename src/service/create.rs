@@ -121,7 +121,7 @@ fn package_json(o: &CreateOptions) -> String {
 fn readme(o: &CreateOptions) -> String {
     let domains = if o.domains.is_empty() { "none yet (add them to src/config/domains.js)".to_owned() } else { o.domains.join(", ") };
     format!(
-        "# {name}\n\nA {kind} service created by clodo. Domains: {domains}.\n\n```sh\nnpm install\nnpx wrangler dev          # this worker alone, on local D1\nnpx clodo deploy --local  # one worker and one local D1 database per domain, checked on /health\n```\n\nEach domain's worker gets the vars `DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME` and `DATABASE_NAME`;\n`migrations/` holds the D1 migrations every domain's database receives.\n",
+        "# {name}\n\nA {kind} service created by clodo. Domains: {domains}.\n\n```sh\nnpm install\nnpx wrangler dev          # this worker alone, on local D1\nnpx clodo deploy --local  # one worker and one local D1 database per domain, checked on /health\n```\n\nBefore clodo is on the npm registry, install it from its packed tarballs instead (`npm pack` in clodo's folder and in\nits `npm/<platform>` folder with the built binary, or `npm run rehearse-release` there):\n`npm install <path>/clodo-<version>.tgz <path>/clodo-<platform>-<version>.tgz`.\n\nEach domain's worker gets the vars `DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME` and `DATABASE_NAME`;\n`migrations/` holds the D1 migrations every domain's database receives.\n",
         name = o.name,
         kind = o.service_type
     )
