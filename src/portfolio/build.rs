@@ -2,7 +2,8 @@
 //! folder) in a run, however many domains deploy it: wrangler would run it
 //! again for every `deploy` and every `dev` of every domain. It runs the way
 //! wrangler runs it: the command string through the system shell, in the
-//! build's folder, with `WRANGLER_COMMAND` set; it dies with the run.
+//! build's folder, with `WRANGLER_COMMAND` set; it dies with the run. It
+//! inherits clodo's environment but none of clodo's secrets.
 
 use std::collections::HashMap;
 use std::process::Command;
@@ -51,6 +52,7 @@ impl Builds {
 
 fn run(step: &BuildStep, timeout: Duration) -> Result<Duration> {
     let mut command = shell(&step.command);
+    crate::wrangler::environment::set(&mut command, crate::wrangler::environment::for_project_code(std::env::vars_os()));
     command.current_dir(&step.cwd).env("WRANGLER_COMMAND", "deploy");
     let finished = crate::wrangler::process::run(command, None, timeout).map_err(|e| Error::io("start the custom build in", &step.cwd, e))?;
     if finished.timed_out {

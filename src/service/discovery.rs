@@ -127,6 +127,7 @@ const all = m.default ?? m.domains ?? {};
 const hosts = Object.entries(all).filter(([k]) => k !== 'default').map(([k, c]) => c?.domains?.[process.argv[2]] || k);
 console.log(JSON.stringify(hosts));";
     let mut command = std::process::Command::new(node);
+    crate::wrangler::environment::set(&mut command, crate::wrangler::environment::for_project_code(std::env::vars_os()));
     command.args(["--input-type=module", "-e", LIST]).arg(module).arg(environment);
     let done = run(command, None, MODULE_TIMEOUT).map_err(|e| format!("not loaded: Node could not start ({e})"))?;
     if done.timed_out {

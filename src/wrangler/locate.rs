@@ -80,6 +80,7 @@ fn package_version(path: &Path) -> Option<String> {
 
 fn run_version(path: &Path) -> Result<String> {
     let mut command = Command::new(path);
+    super::environment::set(&mut command, super::environment::for_wrangler(std::env::vars_os()));
     command.arg("--version").env("WRANGLER_SEND_METRICS", "false");
     let finished = super::process::run(command, None, Duration::from_secs(60))
         .map_err(|e| Error::WranglerNotFound(format!("could not start wrangler at {}: {e}", path.display())))?;

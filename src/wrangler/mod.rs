@@ -5,6 +5,7 @@
 mod background;
 mod classify;
 mod deploy;
+pub mod environment;
 mod limit;
 mod locate;
 pub mod process;
@@ -201,6 +202,7 @@ impl Runner {
     fn command(&self, inv: &Invocation, output_file: &Path) -> Command {
         let mut command = Command::new(&self.wrangler.path);
         command.args(&inv.args).arg("--config").arg(&inv.config).current_dir(&inv.cwd);
+        environment::set(&mut command, environment::for_wrangler(std::env::vars_os()));
         // Nothing inherited may redirect wrangler's outputs, pick another env, or pollute stdout.
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();
