@@ -137,6 +137,21 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
     Ok(())
 }
 
+/// The one way to change a file others may change too: under its lock, read
+/// it (`None` when missing), let `change` make the new text from it, and
+/// replace it whole. `change` returning `None` leaves the file untouched.
+pub fn update(path: &Path, options: WriteOptions, change: impl FnOnce(Option<&str>) -> Result<Option<String>>) -> Result<bool> {
+    let _lock = FileLock::acquire(path, options.lock_timeout)?;
+    let old = read_text(path)?;
+    match change(old.as_deref())? {
+        Some(new) if old.as_deref() != Some(new.as_str()) => {
+            write_atomic(path, new.as_bytes(), options)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// Deletes the temporary files `write_atomic` left beside `path` when a
 /// writer was killed between writing and renaming, if they are older than
 /// `older_than` (a live writer's lasts microseconds). Best effort: what

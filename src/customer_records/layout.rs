@@ -94,6 +94,8 @@ pub struct Inputs<'a> {
     pub customer: &'a str,
     pub environment: &'a str,
     pub include_secrets: bool,
+    /// Write each key's default when nothing gives it (a full save); an update adds none.
+    pub defaults: bool,
 }
 
 impl Inputs<'_> {
@@ -150,7 +152,7 @@ pub fn render(inputs: &Inputs, existing: &EnvVars, updated_at: &str) -> Result<S
             let value = inputs
                 .value_of(spec)
                 .or_else(|| spec.sticky.then(|| existing.get(spec.key).cloned()).flatten())
-                .or_else(|| spec.default.map(str::to_string));
+                .or_else(|| spec.default.filter(|_| inputs.defaults).map(str::to_string));
             if let Some(value) = value {
                 lines.push(envfile::line(spec.key, &value)?);
             }
@@ -208,7 +210,7 @@ mod tests {
     #[test]
     fn no_key_twice_and_sections_only_with_values() {
         let data = json!({"url": "https://a.example", "deploymentUrl": "https://b.example"});
-        let inputs = Inputs { sources: vec![&data], raw: None, customer: "acme", environment: "production", include_secrets: false };
+        let inputs = Inputs { sources: vec![&data], raw: None, customer: "acme", environment: "production", include_secrets: false, defaults: true };
         let text = render(&inputs, &EnvVars::default(), "2026-01-01T00:00:00.000Z").unwrap();
         let keys: Vec<&str> = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(|l| l.split('=').next().unwrap()).collect();
         let mut unique = keys.clone();

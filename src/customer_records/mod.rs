@@ -17,7 +17,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::atomic_file::{self, FileLock, WriteOptions};
+use crate::atomic_file::{self, WriteOptions};
 use crate::error::{Error, Result};
 use crate::paths::{absolute, current_dir};
 
@@ -183,27 +183,40 @@ impl CustomerRecords {
         } else {
             (vec![data], data.get("envVars").or_else(|| data.get("env_vars")))
         };
-        let inputs = layout::Inputs { sources, raw, customer, environment, include_secrets: options.include_secrets };
-        // Refuse values that cannot be stored before creating any folder.
-        layout::render(&inputs, &EnvVars::default(), "")?;
-        self.make_private_dir(path.parent().unwrap_or(&self.config_dir))?;
-        let _lock = FileLock::acquire(&path, self.write.lock_timeout)?;
-        let existing = atomic_file::read_text(&path)?.map(|t| envfile::parse(&t)).unwrap_or_default();
-        let updated_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
-        let text = layout::render(&inputs, &existing, &updated_at)?;
-        atomic_file::write_atomic(&path, text.as_bytes(), self.write)?;
+        let inputs = layout::Inputs { sources, raw, customer, environment, include_secrets: options.include_secrets, defaults: true };
+        self.write_record(&path, &inputs, |_| None)?;
         self.note(format!("Configuration saved: {}", path.display()));
         Ok(path)
     }
 
+    /// Renders `inputs` over the stored record (read under its lock, with
+    /// whatever `raw_from` adds from it) and replaces the file whole.
+    fn write_record(&self, path: &Path, inputs: &layout::Inputs, raw_from: impl FnOnce(&EnvVars) -> Option<Value>) -> Result<()> {
+        // Refuse values that cannot be stored before creating any folder.
+        layout::render(inputs, &EnvVars::default(), "")?;
+        self.make_private_dir(path.parent().unwrap_or(&self.config_dir))?;
+        atomic_file::update(path, self.write, |old| {
+            let existing = old.map(envfile::parse).unwrap_or_default();
+            let raw = raw_from(&existing);
+            let inputs = layout::Inputs { raw: raw.as_ref().or(inputs.raw), sources: inputs.sources.clone(), ..*inputs };
+            let updated_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+            Ok(Some(layout::render(&inputs, &existing, &updated_at)?))
+        })?;
+        Ok(())
+    }
+
     /// Changes some fields of a record (standard keys: `domainName`,
-    /// `cloudflareAccountId`, …) and keeps every other value it holds, even
-    /// for a record still incomplete; creates it when missing.
+    /// `cloudflareAccountId`, …) and keeps every other value it holds (its
+    /// API token included), even for a record still incomplete; adds no
+    /// default it did not have; creates it when missing. The stored record is
+    /// read under the same lock as the write, so concurrent updates all land.
     pub fn update(&self, customer: &str, environment: &str, changes: &Value) -> Result<PathBuf> {
         let path = self.record_path(customer, environment)?;
-        let vars = atomic_file::read_text(&path)?.map(|t| envfile::parse(&t)).unwrap_or_default();
-        let stored: Value = serde_json::from_str(&standard::standard_format(&vars, customer, environment, None).json).unwrap_or(Value::Null);
-        self.save(customer, environment, &standard::merge(&stored, changes), SaveOptions::default())
+        let inputs = layout::Inputs { sources: vec![changes], raw: None, customer, environment, include_secrets: true, defaults: false };
+        let stored = |existing: &EnvVars| Some(Value::Object(existing.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()));
+        self.write_record(&path, &inputs, stored)?;
+        self.note(format!("Configuration saved: {}", path.display()));
+        Ok(path)
     }
 
     /// The original's static-site save: validated, saved with the static-site

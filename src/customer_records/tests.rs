@@ -89,3 +89,37 @@ fn listing_finds_every_record_sorted() {
     assert_eq!(listed, vec![("acme".into(), "development".into()), ("acme".into(), "staging".into()), ("zeta".into(), "production".into())]);
 }
 
+
+#[test]
+fn an_update_keeps_the_token_and_every_field_it_was_not_given_and_adds_no_defaults() {
+    let (_dir, records) = store();
+    let path = records.record_path("acme", "staging").unwrap();
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "CUSTOMER_ID=acme\nENVIRONMENT=staging\nCLOUDFLARE_API_TOKEN=kept-token\nDOMAIN=old.example.com\nTEAM=payments\n").unwrap();
+    records.update("acme", "staging", &json!({"domainName": "new.example.com"})).unwrap();
+    let vars = envfile::parse(&fs::read_to_string(&path).unwrap());
+    assert_eq!(vars["CLOUDFLARE_API_TOKEN"], "kept-token");
+    assert_eq!(vars["DOMAIN"], "new.example.com");
+    assert_eq!(vars["TEAM"], "payments");
+    for default in ["SERVICE_NAME", "SERVICE_TYPE", "DISPLAY_NAME", "HEALTH_CHECK_PATH", "API_BASE_PATH", "LOG_LEVEL", "NODE_COMPATIBILITY"] {
+        assert!(!vars.contains_key(default), "{default} was not in the record: {vars:?}");
+    }
+}
+
+#[test]
+fn concurrent_updates_of_one_record_all_land() {
+    let (_dir, records) = store();
+    let fields = ["cloudflareAccountId", "cloudflareZoneId", "serviceName", "workerName", "databaseName", "domainName"];
+    for round in 0..5 {
+        std::thread::scope(|s| {
+            for field in fields {
+                let records = &records;
+                s.spawn(move || records.update("acme", "production", &json!({ field: format!("{field}-{round}") })).unwrap());
+            }
+        });
+        let saved = envfile::parse(&fs::read_to_string(records.record_path("acme", "production").unwrap()).unwrap());
+        for (key, field) in [("CLOUDFLARE_ACCOUNT_ID", "cloudflareAccountId"), ("CLOUDFLARE_ZONE_ID", "cloudflareZoneId"), ("SERVICE_NAME", "serviceName"), ("WORKER_NAME", "workerName"), ("DATABASE_NAME", "databaseName"), ("DOMAIN", "domainName")] {
+            assert_eq!(saved[key], format!("{field}-{round}"), "round {round}: {saved:?}");
+        }
+    }
+}
