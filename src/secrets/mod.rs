@@ -106,27 +106,29 @@ impl SecretManager {
             specs.insert(name.clone(), *length);
         }
         let store = self.store()?;
-        let mut stored = store.load(domain, environment)?.unwrap_or_else(|| StoredSecrets {
-            domain: domain.to_owned(),
-            environment: environment.to_owned(),
-            ..Default::default()
-        });
-        let mut generated = 0;
         let now = now_iso();
-        for (name, length) in &specs {
-            let keep = options.reuse_existing && !options.rotate_all && stored.current.contains_key(name);
-            if !keep {
-                let value = secret_value(*length)?;
-                replace(&mut stored, name, value, &now);
-                generated += 1;
+        let fill = |stored: Option<StoredSecrets>| -> Result<(StoredSecrets, usize)> {
+            let mut stored = stored.unwrap_or_else(|| StoredSecrets { domain: domain.to_owned(), environment: environment.to_owned(), ..Default::default() });
+            let mut generated = 0;
+            for (name, length) in &specs {
+                let keep = options.reuse_existing && !options.rotate_all && stored.current.contains_key(name);
+                if !keep {
+                    replace(&mut stored, name, secret_value(*length)?, &now);
+                    generated += 1;
+                }
             }
-        }
-        stored.updated_at = now.clone();
+            stored.updated_at = now.clone();
+            Ok((stored, generated))
+        };
+        let (stored, generated) = match self.options.dry_run {
+            true => fill(store.load(domain, environment)?)?,
+            false => store.modify(domain, environment, |old| {
+                let (stored, generated) = fill(old)?;
+                Ok((Some(stored.clone()), (stored, generated)))
+            })?,
+        };
         let secrets: IndexMap<String, String> = specs.keys().filter_map(|n| Some((n.clone(), stored.current.get(n)?.clone()))).collect();
         let saved_file = store.path(domain, environment);
-        if !self.options.dry_run {
-            store.save(&stored)?;
-        }
         let deployment = match options.deploy {
             true => Some(self.deploy(domain, environment, &secrets)?),
             false => None,
@@ -161,26 +163,31 @@ impl SecretManager {
     pub fn rotate(&self, domain: &str, environment: &str, names: &[String], deploy: bool) -> Result<Value> {
         check_scope(domain, environment)?;
         let store = self.store()?;
-        let mut stored = store.load(domain, environment)?.ok_or_else(|| {
+        let stored = store.load(domain, environment)?.ok_or_else(|| {
             Error::SecretStore(format!("No stored secrets for {domain} ({environment}) to rotate; generate them first"))
         })?;
-        let now = now_iso();
         let mut rotated = IndexMap::new();
         for name in names {
             check_name(name)?;
             let old = stored.current.get(name).ok_or_else(|| Error::invalid(format!("No secret {name} is stored for {domain} ({environment})")))?;
-            let value = secret_value(old.len().max(16))?;
-            rotated.insert(name.clone(), value.clone());
-            replace(&mut stored, name, value, &now);
+            rotated.insert(name.clone(), secret_value(old.len().max(16))?);
         }
-        stored.updated_at = now;
-        if !self.options.dry_run {
-            store.save(&stored)?;
-        }
+        // The new values become current only once the worker has them (when asked to upload).
         let deployment = match deploy {
             true => Some(self.deploy(domain, environment, &rotated)?),
             false => None,
         };
+        if !self.options.dry_run {
+            let now = now_iso();
+            store.modify(domain, environment, |latest| {
+                let mut latest = latest.unwrap_or(stored);
+                for (name, value) in &rotated {
+                    replace(&mut latest, name, value.clone(), &now);
+                }
+                latest.updated_at = now.clone();
+                Ok((Some(latest), ()))
+            })?;
+        }
         self.audit("SECRETS_ROTATED", domain, json!({"environment": environment, "names": names}))?;
         Ok(json!({"domain": domain, "environment": environment, "rotated": names, "secrets": rotated, "deployment": deployment}))
     }
@@ -189,26 +196,28 @@ impl SecretManager {
     pub fn prune_history(&self, domain: &str, environment: &str, keep: usize) -> Result<Value> {
         check_scope(domain, environment)?;
         let store = self.store()?;
-        let Some(mut stored) = store.load(domain, environment)? else {
-            return Ok(json!({"pruned": 0, "kept": 0}));
-        };
-        let before = stored.history.len();
-        let mut seen: IndexMap<String, usize> = IndexMap::new();
-        let mut kept = Vec::new();
-        for old in stored.history.into_iter().rev() {
-            let n = seen.entry(old.name.clone()).or_insert(0);
-            *n += 1;
-            if *n <= keep {
-                kept.push(old);
+        let prune = |stored: Option<StoredSecrets>| {
+            let Some(mut stored) = stored else { return (None, (0, 0)) };
+            let before = stored.history.len();
+            let mut seen: IndexMap<String, usize> = IndexMap::new();
+            let mut kept = Vec::new();
+            for old in stored.history.into_iter().rev() {
+                let n = seen.entry(old.name.clone()).or_insert(0);
+                *n += 1;
+                if *n <= keep {
+                    kept.push(old);
+                }
             }
-        }
-        kept.reverse();
-        stored.history = kept;
-        let pruned = before - stored.history.len();
-        if !self.options.dry_run && pruned > 0 {
-            store.save(&stored)?;
-        }
-        Ok(json!({"pruned": pruned, "kept": stored.history.len()}))
+            kept.reverse();
+            stored.history = kept;
+            let counts = (before - stored.history.len(), stored.history.len());
+            (Some(stored).filter(|_| counts.0 > 0), counts)
+        };
+        let (pruned, kept) = match self.options.dry_run {
+            true => prune(store.load(domain, environment)?).1,
+            false => store.modify(domain, environment, |old| Ok(prune(old)))?,
+        };
+        Ok(json!({"pruned": pruned, "kept": kept}))
     }
 
     /// Uploads secrets to the environment's worker with one `secret bulk`
@@ -326,6 +335,24 @@ mod tests {
         let mut o = Options::new(dir);
         o.key = Some("11".repeat(32));
         SecretManager::new(o)
+    }
+
+    #[test]
+    fn a_generate_overlapping_a_rotation_keeps_the_rotated_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manager(dir.path());
+        let custom = |name: &str| GenerateOptions { reuse_existing: true, standard: false, custom: [(name.to_owned(), 32)].into_iter().collect(), ..Default::default() };
+        m.generate("shop.example.com", "production", &custom("API_KEY")).unwrap();
+        for round in 0..8 {
+            let (rotated, _) = std::thread::scope(|s| {
+                let rotation = s.spawn(|| m.rotate("shop.example.com", "production", &["API_KEY".to_owned()], false).unwrap());
+                let generation = s.spawn(|| m.generate("shop.example.com", "production", &custom(&format!("EXTRA_{round}"))).unwrap());
+                (rotation.join().unwrap(), generation.join().unwrap())
+            });
+            let stored = m.load("shop.example.com", "production").unwrap().unwrap();
+            assert_eq!(stored["secrets"]["API_KEY"], rotated["secrets"]["API_KEY"], "round {round}: the rotation was undone");
+            assert!(stored["secrets"][format!("EXTRA_{round}")].is_string(), "round {round}: the generate was lost");
+        }
     }
 
     #[test]

@@ -76,6 +76,27 @@ impl SecretStore {
             create_private_dir(dir)?;
         }
         let _lock = FileLock::acquire(&path, Duration::from_secs(10))?;
+        self.write(&path, stored)
+    }
+
+    /// Reads the store under its lock, lets `change` edit it (`None` when there
+    /// is none yet) and saves what it returns before the lock is let go, so
+    /// concurrent generates, rotations and prunes all keep each other's work.
+    pub fn modify<T>(&self, domain: &str, environment: &str, change: impl FnOnce(Option<StoredSecrets>) -> Result<(Option<StoredSecrets>, T)>) -> Result<T> {
+        let path = self.path(domain, environment);
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        let _lock = FileLock::acquire(&path, Duration::from_secs(10))?;
+        let (changed, out) = change(self.load(domain, environment)?)?;
+        if let Some(stored) = changed {
+            self.write(&path, &stored)?;
+        }
+        Ok(out)
+    }
+
+    fn write(&self, path: &Path, stored: &StoredSecrets) -> Result<PathBuf> {
+        let path = path.to_path_buf();
         let plain = serde_json::to_vec(stored).map_err(|e| Error::SecretStore(format!("Cannot serialise secrets: {e}")))?;
         let sealed = self.seal(&plain, &stored.domain, &stored.environment)?;
         write_atomic(&path, &sealed, WriteOptions { mode: Some(0o600), fsync: true, ..WriteOptions::default() })?;
