@@ -2,6 +2,7 @@
 // @tamyla/clodo-framework would use it.
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { join } from 'node:path'
 import { writeFileSync, readdirSync, statSync, chmodSync, mkdirSync } from 'node:fs'
 import { spawn } from 'node:child_process'
@@ -514,6 +515,17 @@ test('a write that finds the lock held waits for it without blocking the event l
   } finally {
     holder.kill()
   }
+})
+
+test('writes asked for in order land in order, even when the first one waited for a lock', async () => {
+  const { dir, holder } = await lockedProject(1)
+  const m = new WranglerConfigManager({ projectRoot: dir, lockTimeoutMs: 5000 })
+  const first = m.setAccountId('first')
+  await once(holder, 'exit')
+  // The lock is free now: the second write must still wait for the first.
+  const second = m.setAccountId('second')
+  await Promise.all([first, second])
+  assert.match(read(m.configPath), /account_id = "second"/)
 })
 
 test('wrong argument types are rejected before any work', () => {

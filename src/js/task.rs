@@ -32,19 +32,72 @@ impl<T: Send + ToNapiValue + TypeName + 'static> Task for Job<T> {
     }
 }
 
+/// The writes of one manager, kept in the order they were asked for: a write
+/// runs in place only when none is waiting before it; otherwise it goes to
+/// the pool and waits for its turn there. libuv starts pool work in the order
+/// it was queued, so every write waits only for earlier ones.
+#[derive(Default)]
+pub struct WriteQueue {
+    next_ticket: std::sync::atomic::AtomicU64,
+    serving: std::sync::Mutex<u64>,
+    turn: std::sync::Condvar,
+}
+
+impl WriteQueue {
+    fn is_turn(&self, ticket: u64) -> bool {
+        *self.serving.lock().unwrap_or_else(|p| p.into_inner()) == ticket
+    }
+
+    fn wait_turn(&self, ticket: u64) {
+        let serving = self.serving.lock().unwrap_or_else(|p| p.into_inner());
+        drop(self.turn.wait_while(serving, |s| *s != ticket).unwrap_or_else(|p| p.into_inner()));
+    }
+
+    fn done(&self, ticket: u64) {
+        let mut serving = self.serving.lock().unwrap_or_else(|p| p.into_inner());
+        *serving = ticket + 1;
+        self.turn.notify_all();
+    }
+}
+
+/// Hands the turn on even when the write panics.
+struct Turn(std::sync::Arc<WriteQueue>, u64);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.0.done(self.1);
+    }
+}
+
 /// A Promise for a locked write of a small local file. It runs right here
 /// when its locks are free: that costs less than the hop to the pool, which
 /// takes hundreds of microseconds on a busy machine. A lock another writer
-/// holds sends the work to the pool, where it waits its turn. `work` must
-/// take its lock before it writes anything, so that the retry starts afresh.
-pub fn now_or_pool<'env, T: Send + ToNapiValue + TypeName + 'static>(
+/// holds, or an earlier write of `queue` still waiting, sends it to the pool,
+/// where it waits its turn: a write asked for later never lands before an
+/// earlier one. `work` must take its lock before it writes anything, so that
+/// the retry starts afresh.
+pub fn now_or_pool_in_order<'env, T: Send + ToNapiValue + TypeName + 'static>(
     env: &'env Env,
+    queue: &std::sync::Arc<WriteQueue>,
+    pooled_only: bool,
     work: impl Fn() -> CoreResult<T> + Send + 'static,
 ) -> napi::Result<PromiseRaw<'env, T>> {
-    match atomic_file::without_waiting(&work) {
-        Err(Error::Locked { .. }) => pool(env, work),
-        done => settled(env, done),
+    let ticket = queue.next_ticket.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if !pooled_only && queue.is_turn(ticket) {
+        match atomic_file::without_waiting(&work) {
+            Err(Error::Locked { .. }) => {}
+            done => {
+                queue.done(ticket);
+                return settled(env, done);
+            }
+        }
     }
+    let queue = queue.clone();
+    pool(env, move || {
+        queue.wait_turn(ticket);
+        let _turn = Turn(queue.clone(), ticket);
+        work()
+    })
 }
 
 /// A Promise for `work` run on libuv's pool.

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::errors::to_js_error;
 use super::convert::{Json, console_log, flag, text};
-use super::task::{now_or_pool, pool, settled};
+use super::task::{WriteQueue, now_or_pool_in_order, settled};
 use crate::error::Result as CoreResult;
 use crate::wrangler_config::{self as core, CustomerParams, Options, Severity, ValidateOptions, WranglerConfig};
 
@@ -81,6 +81,7 @@ pub struct ValidationResult {
 #[napi]
 pub struct WranglerConfigManager {
     inner: Arc<WranglerConfig>,
+    writes: Arc<WriteQueue>,
 }
 
 fn options_from(value: Option<Value>) -> Options {
@@ -112,12 +113,13 @@ impl WranglerConfigManager {
     /// Has no side effects.
     #[napi(constructor, ts_args_type = "options?: string | WranglerConfigManagerOptions")]
     pub fn new(options: Option<Value>) -> Self {
-        WranglerConfigManager { inner: Arc::new(WranglerConfig::new(options_from(options))) }
+        WranglerConfigManager { inner: Arc::new(WranglerConfig::new(options_from(options))), writes: Arc::default() }
     }
 
-    /// A locked read-modify-write: in place while the lock is free, on the
-    /// pool otherwise. With `fsync` a write waits for the disk, so it always
-    /// goes to the pool.
+    /// A locked read-modify-write: in place while the lock is free and no
+    /// earlier write of this manager waits, on the pool otherwise; writes land
+    /// in the order they were asked for. With `fsync` a write waits for the
+    /// disk, so it always goes to the pool.
     fn write<'env, T: Send + ToNapiValue + TypeName + 'static>(
         &self,
         env: &'env Env,
@@ -125,10 +127,7 @@ impl WranglerConfigManager {
     ) -> napi::Result<PromiseRaw<'env, T>> {
         let inner = self.inner.clone();
         let work = move || work(&inner);
-        match self.inner.options().write.fsync {
-            true => pool(env, work),
-            false => now_or_pool(env, work),
-        }
+        now_or_pool_in_order(env, &self.writes, self.inner.options().write.fsync, work)
     }
 
     #[napi(getter)]
