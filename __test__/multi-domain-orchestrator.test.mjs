@@ -100,6 +100,24 @@ test('CrossDomainCoordinator: dependencies deploy first, a failed one skips its 
   assert.equal(cycle.code, 'E_DEPENDENCY_CYCLE')
 })
 
+test('CrossDomainCoordinator locally: a wave past its rollback threshold halts the run, and nothing is reported rolled back', async () => {
+  const { CrossDomainCoordinator } = clodo
+  const service = exampleService()
+  driftDatabase(service, 'auth.example.com')
+  const coordinator = new CrossDomainCoordinator({ servicePath: service, defaultEnvironment: 'development', maxConcurrentDeployments: 2, skipTests: true, rollbackThreshold: 0.5, wranglerPath })
+  const result = await coordinator.coordinateMultiDomainDeployment([
+    { domain: 'auth.example.com' },
+    { domain: 'blog.example.com' },
+    { domain: 'api.example.com', dependsOn: ['blog.example.com'] },
+  ])
+  assert.deepEqual(result.rolledBack, [], 'a local run rolls nothing back')
+  assert.deepEqual(result.successful, ['blog.example.com'])
+  const blog = result.results.find((r) => r.domain === 'blog.example.com')
+  assert.equal(blog.status, 'completed')
+  assert.match(blog.note, /nothing to roll back in a local or dry run/)
+  assert.match(result.results.find((r) => r.domain === 'api.example.com').error, /wave 1 failed past the rollback threshold \(1 of 2 failed, threshold 0\.5\)/)
+})
+
 test('the phase handlers run one phase each, in the run\'s saved state', async () => {
   const service = exampleService()
   const o = new MultiDomainOrchestrator({ servicePath: service, domains, environment: 'development', wranglerPath })

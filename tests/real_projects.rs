@@ -84,3 +84,20 @@ fn a_custom_build_runs_once_for_every_domain_and_its_bundle_is_found() {
         assert!(!rendered.contains("\"build\""), "wrangler must not build again: {rendered}");
     }
 }
+
+#[test]
+fn a_deploy_that_worked_is_not_reported_failed_because_its_records_could_not_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = dir.path();
+    common::copy_fixture("no-health", service);
+    // The run's state and the audit log cannot be written: folders taken by files.
+    std::fs::create_dir_all(service.join(".clodo")).unwrap();
+    std::fs::write(service.join(".clodo/deployments"), "not a folder").unwrap();
+    std::fs::write(service.join("logs"), "not a folder").unwrap();
+    let result = Portfolio::new(options(service, "wrangler.toml", "no-health", &["quiet.example.io"]), None, None).unwrap().deploy_all().unwrap();
+    let r = by_domain(&result, "quiet.example.io");
+    assert_eq!(r["success"], true, "{r:#}");
+    let warnings = r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect::<Vec<_>>().join("\n");
+    assert!(warnings.contains("the run's state could not be saved"), "{warnings}");
+    assert!(warnings.contains("the deployment audit log could not be written"), "{warnings}");
+}

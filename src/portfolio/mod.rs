@@ -237,7 +237,11 @@ impl Portfolio {
             let failed = wave_results.iter().filter(|r| r["success"] != true).count();
             let ratio = failed as f64 / wave_results.len().max(1) as f64;
             if let Some(threshold) = self.options.rollback_threshold.filter(|t| failed > 0 && ratio >= *t) {
-                let why = format!("wave {} was rolled back ({failed} of {} failed, threshold {threshold})", number + 1, wave_results.len());
+                let what = match self.options.local || self.options.dry_run {
+                    true => "failed past the rollback threshold",
+                    false => "was rolled back",
+                };
+                let why = format!("wave {} {what} ({failed} of {} failed, threshold {threshold})", number + 1, wave_results.len());
                 self.roll_back_wave(&mut wave_results, &why)?;
                 halted = Some(why);
             }
@@ -251,20 +255,36 @@ impl Portfolio {
         Ok(self.summary(results, started, json!(order)))
     }
 
-    /// The wave's deployed domains back to their rollback points (remote); they count as rolled back.
+    /// The wave's deployed domains back to their rollback points (remote).
+    /// A domain counts as rolled back only when its rollback completed; in
+    /// local and dry runs nothing is rolled back, and the results say so.
     fn roll_back_wave(&self, results: &mut [Value], why: &str) -> Result<()> {
         let points = self.rollback_points();
         for r in results.iter_mut().filter(|r| r["success"] == true) {
             let domain = r["domain"].as_str().unwrap_or_default().to_owned();
-            if !self.options.local && !self.options.dry_run {
-                let Some((_, point)) = points.iter().find(|(d, _)| *d == domain) else { continue };
-                self.emit(&domain, "rollback", "started", why);
-                let outcome = remote::roll_back_to(self, point, true, why).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
-                r["rollback"] = self.record_rollback(&domain, outcome)?;
+            if self.options.local || self.options.dry_run {
+                r["note"] = json!(format!("{why}; nothing to roll back in a local or dry run"));
+                continue;
             }
-            r["success"] = json!(false);
-            r["status"] = json!("rolled-back");
-            r["error"] = json!(why);
+            let Some((_, point)) = points.iter().find(|(d, _)| *d == domain) else {
+                r["note"] = json!(format!("{why}; no rollback point was recorded for it, so it was left as it is"));
+                continue;
+            };
+            self.emit(&domain, "rollback", "started", why);
+            let outcome = remote::roll_back_to(self, point, true, why).unwrap_or_else(|e| json!({"status": "failed", "message": e.to_string(), "code": e.code()}));
+            let rolled_back = outcome["status"] == "completed";
+            let message = outcome["message"].as_str().unwrap_or_default().to_owned();
+            let outcome_status = outcome["status"].as_str().unwrap_or("failed").to_owned();
+            r["rollback"] = self.record_rollback(&domain, outcome)?;
+            if rolled_back {
+                r["success"] = json!(false);
+                r["status"] = json!("rolled-back");
+                r["error"] = json!(why);
+                self.set_status(&domain, "rolled-back");
+                self.lock().save()?;
+            } else {
+                r["note"] = json!(format!("{why}, but its rollback {outcome_status}: {message}"));
+            }
         }
         Ok(())
     }
@@ -343,7 +363,10 @@ impl Portfolio {
             if let Some(warning) = run.details["warning"].as_str() {
                 warnings.push(format!("{phase}: {warning}"));
             }
-            self.record(domain, phase, run)?;
+            // What the phase did stands even when its record cannot be saved: say so, never turn it into a failure.
+            if let Err(e) = self.record(domain, phase, run) {
+                warnings.push(format!("{phase}: done, but the run's state could not be saved ({e}): a resumed run would do it again"));
+            }
             if status == "failed" {
                 if is_critical(phase) {
                     failed = Some(format!("{phase}: {message}"));
@@ -374,14 +397,19 @@ impl Portfolio {
             (serde_json::to_value(&run.phases).unwrap_or_default(), run.url.clone(), run.worker_name.clone())
         };
         if !self.options.dry_run {
-            self.lock().save()?;
+            if let Err(e) = self.lock().save() {
+                warnings.push(format!("the run's state could not be saved: {e}"));
+            }
             // One line per domain in the service's deployment audit log (DeploymentAuditor's).
             let version = phase_results["deployment"]["details"]["versionId"].clone();
             let auditor = crate::deploy_audit::DeploymentAuditor::new(&self.options.service_path, &self.options.environment, true);
-            auditor.record_deployment(json!({
+            let audited = auditor.record_deployment(json!({
                 "deploymentId": self.deployment_id(), "domain": domain, "status": status, "durationMs": duration.as_millis() as u64,
                 "workerName": worker, "url": url, "versionId": version, "local": self.options.local, "error": failed, "warnings": warnings,
-            }))?;
+            }));
+            if let Err(e) = audited {
+                warnings.push(format!("the deployment audit log could not be written: {e}"));
+            }
         }
         Ok(json!({
             "domain": domain,
