@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
-import { writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
@@ -62,6 +63,32 @@ test('a canary gets its share, is checked on its own version, then takes all tra
   assert.equal(gate.seen[0].pin, `data-service-canary-example-com-staging="${canary}"`)
   assert.deepEqual(worker.deployments[0].versions, [{ version_id: canary, percentage: 100 }])
   assert.equal(result.phaseResults['post-validation'].details.promoted, true)
+})
+
+test('a canary run resumed without its canary options still ends through its gate', async () => {
+  const domain = 'resumed.example.com'
+  const servicePath = await deployedOnce(domain)
+  const worker = api.workers.get('data-service-resumed-example-com-staging')
+  const stable = worker.deployments[0].versions[0].version_id
+  gate.healthy = true
+  gate.traffic = () => worker.deployments[0].versions
+  const first = await new MultiDomainOrchestrator({ servicePath, domains: [domain], ...common }).deploy(domain, { canary: { percent: 10, healthGate: { url: gateUrl } } })
+  assert.equal(first.status, 'completed', first.error)
+  const canary = first.phaseResults.deployment.details.versionId
+
+  // As if killed once the canary had its 10 %: the gate's phase unrecorded, the traffic split.
+  const statePath = join(servicePath, '.clodo', 'deployments', `${first.deploymentId}.json`)
+  const state = JSON.parse(readFileSync(statePath, 'utf8'))
+  delete state.domains[domain].phases['post-validation']
+  state.domains[domain].status = 'running'
+  writeFileSync(statePath, JSON.stringify(state))
+  worker.deployments.unshift({ ...worker.deployments[0], id: randomUUID(), versions: [{ version_id: canary, percentage: 10 }, { version_id: stable, percentage: 90 }] })
+  gate.seen = []
+
+  const resumed = await new MultiDomainOrchestrator({ servicePath, domains: [domain], resume: first.deploymentId, ...common }).deployPortfolio()
+  assert.equal(resumed.results[0].status, 'completed', resumed.results[0].error)
+  assert.equal(gate.seen[0]?.pin, `data-service-resumed-example-com-staging="${canary}"`, 'the saved gate checked the canary alone')
+  assert.deepEqual(worker.deployments[0].versions, [{ version_id: canary, percentage: 100 }], 'promoted, not left split')
 })
 
 test('a canary failing its health gate is rolled back to the stable version', async () => {

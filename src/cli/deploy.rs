@@ -48,6 +48,17 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         wanted = choose(out, &services)?;
     }
     let plan = domains_to_deploy(&services, &wanted)?;
+    // A resumed run continues the domains it had, unless some are named.
+    let plan = match (&args.resume, wanted.is_empty()) {
+        (Some(id), true) => plan
+            .into_iter()
+            .map(|(service, _)| {
+                let saved = crate::portfolio::state::RunState::load(&service.path, id)?;
+                Ok((service, saved.domains.keys().cloned().collect()))
+            })
+            .collect::<Result<Vec<_>, Failure>>()?,
+        _ => plan,
+    };
     if plan.iter().all(|(_, domains)| domains.is_empty()) {
         return Err(Failure::Usage("no domains to deploy: name them (clodo deploy shop.example.com), or give the service customer records, vars DOMAIN/DOMAINS or custom-domain routes".into()));
     }

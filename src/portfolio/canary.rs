@@ -9,7 +9,7 @@ use super::phases::{Context, Outcome, check_health, done, skipped};
 use crate::error::{Error, Result};
 use crate::service::settings::HealthCheck;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Canary {
     /// The new version's share while it is checked, above 0 and below 100.
     pub percent: f64,
@@ -17,7 +17,7 @@ pub struct Canary {
     pub gate: Option<Gate>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Gate {
     /// Default: the domain's URL.
     pub url: Option<String>,

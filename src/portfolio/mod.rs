@@ -119,12 +119,18 @@ impl Portfolio {
             None => Settings::load(&options.service_path)?,
         };
         let state = match resume {
-            Some(id) => RunState::load(&options.service_path, id)?,
+            Some(id) => {
+                let state = RunState::load(&options.service_path, id)?;
+                check_resumable(&state, &options)?;
+                state
+            }
             None => RunState {
                 deployment_id: crate::audit_log::timestamped_id("deploy"),
                 environment: options.environment.clone(),
                 service_path: options.service_path.clone(),
                 started_at: crate::audit_log::now_iso(),
+                local: Some(options.local),
+                canary: None,
                 domains: options.domains.iter().map(|d| (d.domain.clone(), DomainRun { status: "pending".into(), ..Default::default() })).collect(),
             },
         };
@@ -336,10 +342,13 @@ impl Portfolio {
         if self.options.local {
             return Err(crate::error::Error::invalid("A canary splits live traffic between versions: it needs remote mode (credentials, local: false)"));
         }
+        self.lock().canary = Some(canary.clone());
         self.deploy_domain_with(spec, Some(canary))
     }
 
     fn deploy_domain_with(&self, spec: &DomainSpec, canary: Option<canary::Canary>) -> Result<Value> {
+        // A resumed canary run stays one: its gate decides, not a plain health check over split traffic.
+        let canary = canary.or_else(|| self.lock().canary.clone());
         let started = Instant::now();
         let domain = spec.domain.as_str();
         self.set_status(domain, "running");
@@ -534,5 +543,66 @@ impl Portfolio {
         if let Some(d) = self.lock().domains.get_mut(domain) {
             d.status = status.into();
         }
+    }
+}
+
+/// A saved run continues only as what it was: the same environment and mode,
+/// and no domain it did not have (those would run with nothing recorded).
+fn check_resumable(state: &RunState, options: &Options) -> Result<()> {
+    let id = &state.deployment_id;
+    let refuse = |why: String| Err(crate::error::Error::invalid(format!("deployment {id} cannot be resumed as asked: {why}")));
+    if state.environment != options.environment {
+        return refuse(format!("it ran in {}, not {} (resume it with --env {})", state.environment, options.environment, state.environment));
+    }
+    let mode = |local: bool| if local { "local" } else { "remote" };
+    if let Some(local) = state.local.filter(|l| *l != options.local) {
+        return refuse(format!("it ran {}, not {}", mode(local), mode(options.local)));
+    }
+    let unknown: Vec<&str> = options.domains.iter().map(|d| d.domain.as_str()).filter(|d| !state.domains.contains_key(*d)).collect();
+    if !unknown.is_empty() {
+        return refuse(format!("{} {} not part of it (its domains: {}); deploy them in a new run", unknown.join(", "), if unknown.len() == 1 { "is" } else { "are" }, state.domains.keys().cloned().collect::<Vec<_>>().join(", ")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn saved(dir: &std::path::Path) -> RunState {
+        let state = RunState {
+            deployment_id: "deploy-test".into(),
+            environment: "staging".into(),
+            service_path: dir.to_path_buf(),
+            started_at: "2026-11-30T00:00:00Z".into(),
+            local: Some(false),
+            canary: None,
+            domains: [("shop.example.com".to_owned(), DomainRun::default())].into_iter().collect(),
+        };
+        state.save().unwrap();
+        state
+    }
+
+    fn options(dir: &std::path::Path, environment: &str, local: bool, domains: &[&str]) -> Options {
+        let mut o = Options::new(dir.to_path_buf(), dir.join("wrangler.toml"), environment, "svc");
+        o.local = local;
+        o.credentials.api_token = Some("token".into());
+        o.settings = Some(Settings::default());
+        o.domains = domains.iter().map(|d| DomainSpec::new(d, environment, "svc")).collect();
+        o
+    }
+
+    #[test]
+    fn a_run_resumes_only_as_what_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = saved(dir.path());
+        let resume = |o: Options| Portfolio::new(o, Some(&state.deployment_id), None).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(resume(options(dir.path(), "staging", false, &["shop.example.com"])), Ok(()));
+        let wrong_env = resume(options(dir.path(), "production", false, &["shop.example.com"])).unwrap_err();
+        assert!(wrong_env.contains("it ran in staging, not production (resume it with --env staging)"), "{wrong_env}");
+        let wrong_mode = resume(options(dir.path(), "staging", true, &["shop.example.com"])).unwrap_err();
+        assert!(wrong_mode.contains("it ran remote, not local"), "{wrong_mode}");
+        let new_domain = resume(options(dir.path(), "staging", false, &["shop.example.com", "new.example.com"])).unwrap_err();
+        assert!(new_domain.contains("new.example.com is not part of it"), "{new_domain}");
     }
 }

@@ -17,6 +17,12 @@ pub struct RunState {
     pub environment: String,
     pub service_path: PathBuf,
     pub started_at: String,
+    /// Local (`wrangler dev`) or remote; `None` in states saved before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<bool>,
+    /// The gradual rollout when the run is a canary: a resumed run keeps it and its gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<super::canary::Canary>,
     pub domains: IndexMap<String, DomainRun>,
 }
 
