@@ -5,7 +5,7 @@
 // rolled back to the version recorded before it, database included.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { clodo, rejection, root, exampleService as exampleServiceCopy } from './helpers.mjs'
@@ -115,6 +115,33 @@ test('a deploy whose health check fails goes back to the version and database bo
   assert.ok(restore, 'the database went back to its bookmark')
   assert.equal(new URLSearchParams(restore.search).get('bookmark'), r.phaseResults.database.details.databases[0].bookmark)
   assert.deepEqual(events.filter((e) => e.phase === 'rollback').map((e) => e.status), ['started', 'completed'])
+})
+
+test('a run stopped during its migrations resumes with the bookmark it took before them', async () => {
+  const servicePath = exampleService()
+  const domain = 'interrupted.example.com'
+  const first = await orchestrator(servicePath, [domain], { skipTests: true }).deployPortfolio()
+  assert.equal(first.summary.successful, 1)
+  // As if stopped after taking its bookmark, while migrating: the phase is only marked started.
+  const statePath = join(servicePath, '.clodo', 'deployments', `${first.deploymentId}.json`)
+  const state = JSON.parse(readFileSync(statePath, 'utf8'))
+  const run = state.domains[domain]
+  const database = 'interrupted-example-com-staging-db'
+  run.phases.database = { status: 'running', message: 'started', details: { bookmarks: { [database]: 'bookmark-from-before-0001' } }, finishedAt: '', durationMs: 0 }
+  for (const later of ['secrets', 'deployment', 'post-validation']) delete run.phases[later]
+  run.status = 'running'
+  writeFileSync(statePath, JSON.stringify(state))
+  const bookmarkRequests = () => api.requests.filter((q) => q.path.endsWith('/time_travel/bookmark')).length
+  const before = bookmarkRequests()
+
+  const resumed = await orchestrator(servicePath, [domain], { skipTests: true, resume: first.deploymentId }).deployPortfolio()
+  const r = resumed.results[0]
+  assert.equal(r.status, 'completed', r.error)
+  const migrated = r.phaseResults.database.details.databases[0]
+  assert.equal(migrated.bookmark, 'bookmark-from-before-0001', 'the bookmark from before the first migration is kept')
+  assert.equal(migrated.interruptedBefore, true)
+  assert.equal(bookmarkRequests(), before, 'no new bookmark is taken after migrations that may have run')
+  assert.match(r.phaseResults.database.message, /an earlier, interrupted run may have applied some/)
 })
 
 test('executeRollback puts every deployed domain of the run back; a worker new in this run is left alone', async () => {

@@ -62,6 +62,20 @@ pub fn parse_apply_output(stdout: &str) -> ApplyReport {
     report
 }
 
+/// What every attempt of a retried `d1 migrations apply` applied: an attempt
+/// that failed part-way may have applied files the next one then skipped.
+pub fn parse_apply_attempts(outcome: &crate::wrangler::Outcome) -> ApplyReport {
+    let mut report = parse_apply_output(&outcome.stdout);
+    for earlier in outcome.earlier_stdout.iter().rev() {
+        for name in parse_apply_output(earlier).applied {
+            if !report.applied.contains(&name) {
+                report.applied.insert(0, name);
+            }
+        }
+    }
+    report
+}
+
 /// The `*.sql` files wrangler would apply, in its order.
 pub fn migration_files(dir: &Path) -> Result<Vec<String>> {
     let entries = match std::fs::read_dir(dir) {
@@ -188,7 +202,7 @@ impl Orchestrator {
         };
         let outcome = runner.run_raw(inv)?;
         wrangler_time += outcome.duration;
-        let report = parse_apply_output(&outcome.stdout);
+        let report = parse_apply_attempts(&outcome);
         match outcome.failure {
             None => Ok((report, bookmark, wrangler_time, outcome.stdout)),
             Some((kind, message)) => {
@@ -329,6 +343,22 @@ mod tests {
         assert_eq!(report.to_apply, ["0003_posts.sql", "0004_bad.sql"]);
         assert_eq!(report.applied, ["0003_posts.sql"]);
         assert_eq!(report.failed.as_deref(), Some("0004_bad.sql"));
+    }
+
+    #[test]
+    fn a_retried_apply_counts_what_every_attempt_applied() {
+        let outcome = crate::wrangler::Outcome {
+            argv: vec![],
+            exit_code: Some(0),
+            stdout: "✅ No migrations to apply!\n".into(),
+            stderr: String::new(),
+            events: vec![],
+            duration: std::time::Duration::ZERO,
+            attempts: 2,
+            failure: None,
+            earlier_stdout: vec![FAILED.into()],
+        };
+        assert_eq!(parse_apply_attempts(&outcome).applied, ["0003_posts.sql"]);
     }
 
     #[test]

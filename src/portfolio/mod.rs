@@ -190,6 +190,18 @@ impl Portfolio {
         Ok(())
     }
 
+    /// Saves what a phase has taken before it changes anything (a bookmark
+    /// before migrations), as a `running` record: a run stopped mid-phase
+    /// resumes with it instead of taking it again afterwards.
+    fn mark_started(&self, domain: &str, phase: &str, details: Value) -> Result<()> {
+        let mut state = self.lock();
+        if let Some(d) = state.domains.get_mut(domain) {
+            let run = state::PhaseRun { status: "running".into(), message: "started".into(), details, finished_at: String::new(), duration_ms: 0 };
+            d.phases.insert(phase.to_owned(), run);
+        }
+        state.save()
+    }
+
     /// Every domain, `parallel` at a time: a new one starts as soon as one ends.
     pub fn deploy_all(&self) -> Result<Value> {
         let started = Instant::now();
@@ -357,11 +369,16 @@ impl Portfolio {
         let mut warnings = vec![];
         let mut failed = None;
         for phase in PHASES {
-            let done = self.lock().domains.get(domain).and_then(|d| d.phases.get(phase)).is_some_and(|p| p.is_done());
-            if done {
-                context.restore(phase, &self.lock().domains[domain].phases[phase].details);
-                self.emit(domain, phase, "already-done", "completed in an earlier run");
-                continue;
+            let earlier = self.lock().domains.get(domain).and_then(|d| d.phases.get(phase)).cloned();
+            match earlier {
+                Some(run) if run.is_done() => {
+                    context.restore(phase, &run.details);
+                    self.emit(domain, phase, "already-done", "completed in an earlier run");
+                    continue;
+                }
+                // Started in an earlier run that was stopped before it ended: what it had taken (bookmarks) still holds.
+                Some(run) => context.interrupted = Some(run.details),
+                None => {}
             }
             self.emit(domain, phase, "started", "");
             let at = Instant::now();

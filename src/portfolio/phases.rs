@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::Portfolio;
 use crate::rollback::RollbackPoint;
 use super::state::PhaseRun;
-use crate::d1::parse_apply_output;
+use crate::d1::parse_apply_attempts;
 use crate::deploy_check::{CheckOptions, Checker, Level};
 use crate::domain_config::tenancy::DomainDatabase;
 use crate::domain_config::{DomainSpec, Rendered, render};
@@ -64,6 +64,8 @@ pub struct Context<'a> {
     pub url: Option<String>,
     /// Dry runs: the rendered config and the argv of every command.
     pub plan: Vec<Value>,
+    /// What this phase saved when an earlier run started it and was stopped before it ended.
+    pub interrupted: Option<Value>,
 }
 
 impl<'a> Context<'a> {
@@ -73,7 +75,7 @@ impl<'a> Context<'a> {
         spec.custom_domain &= !portfolio.options.local;
         spec.local = portfolio.options.local;
         spec.shared_bindings = portfolio.settings.shared_bindings.clone();
-        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, rolled_back: None, url: None, plan: vec![] }
+        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, rolled_back: None, url: None, plan: vec![], interrupted: None }
     }
 
     /// What a phase done in an earlier run left for the later ones.
@@ -205,6 +207,8 @@ impl<'a> Context<'a> {
             return skipped("the service has no D1 binding: nothing to migrate");
         }
         let mode = if self.o().local { "--local" } else { "--remote" };
+        let interrupted = self.interrupted.take();
+        let bookmarks = self.bookmarks_before_migrations(&databases, interrupted.as_ref())?;
         let mut reports = vec![];
         let mut notes = vec![];
         let mut migrated: Vec<&str> = vec![];
@@ -226,20 +230,21 @@ impl<'a> Context<'a> {
                 reports.push(json!({"binding": db.binding, "databaseName": name, "applied": [], "note": "no migrations folder"}));
                 continue;
             }
-            let bookmark = match self.o().local {
-                true => None,
-                false => self.bookmark_of(name)?,
-            };
             let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
             let Some(outcome) = self.run_command(&inv)? else { continue };
-            let report = parse_apply_output(&outcome.stdout);
+            let report = parse_apply_attempts(&outcome);
             if let Some((_, message)) = outcome.failure {
                 let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
                 return Err(Error::invalid(format!("migrations of {name} (binding {}): {file}{message}", db.binding)));
             }
             self.migrations_applied += report.applied.len();
             notes.push(format!("{} migration(s) applied to {name}", report.applied.len()));
-            reports.push(json!({"binding": db.binding, "databaseName": name, "applied": report.applied, "bookmark": bookmark}));
+            // A stopped run may have applied some before: its bookmark undoes those too.
+            let earlier = interrupted.as_ref().is_some_and(|i| i["bookmarks"].get(name).is_some());
+            if earlier {
+                notes.push(format!("{name}: an earlier, interrupted run may have applied some; its bookmark from before them is kept"));
+            }
+            reports.push(json!({"binding": db.binding, "databaseName": name, "applied": report.applied, "bookmark": bookmarks.get(name), "interruptedBefore": earlier}));
         }
         if self.o().dry_run {
             return skipped("dry run");
@@ -356,13 +361,13 @@ fn describe_databases(databases: &[DomainDatabase]) -> String {
     }
 }
 
-/// The databases a database phase migrated, each with the bookmark from before.
+/// The databases a database phase migrated (or an interrupted run may have), each with the bookmark from before.
 pub(super) fn migrated_bookmarks(details: &Value) -> Vec<DatabaseBookmark> {
     details["databases"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|d| d["applied"].as_array().is_some_and(|a| !a.is_empty()))
+        .filter(|d| d["applied"].as_array().is_some_and(|a| !a.is_empty()) || d["interruptedBefore"] == true)
         .filter_map(|d| Some(DatabaseBookmark { database: d["databaseName"].as_str()?.to_owned(), bookmark: d["bookmark"].as_str()?.to_owned() }))
         .collect()
 }

@@ -51,6 +51,34 @@ impl Context<'_> {
         Ok(serde_json::to_value(point).unwrap_or_default())
     }
 
+    /// Remote: the bookmark of every database the domain owns and migrates,
+    /// taken before any migration and saved before the first one runs; a
+    /// phase an earlier run started keeps the bookmarks it saved then.
+    pub(super) fn bookmarks_before_migrations(&mut self, databases: &[crate::domain_config::tenancy::DomainDatabase], interrupted: Option<&Value>) -> Result<IndexMap<String, String>> {
+        let mut bookmarks: IndexMap<String, String> = IndexMap::new();
+        if self.o().local {
+            return Ok(bookmarks);
+        }
+        for db in databases.iter().filter(|d| !d.shared && d.migrations_dir.is_dir()) {
+            let name = db.database_name.clone();
+            if bookmarks.contains_key(&name) {
+                continue;
+            }
+            let saved = interrupted.and_then(|i| i["bookmarks"][&name].as_str()).map(str::to_owned);
+            let bookmark = match saved {
+                Some(bookmark) => Some(bookmark),
+                None => self.bookmark_of(&name)?,
+            };
+            if let Some(bookmark) = bookmark {
+                bookmarks.insert(name, bookmark);
+            }
+        }
+        if !self.o().dry_run && !bookmarks.is_empty() {
+            self.portfolio.mark_started(&self.spec.domain, "database", json!({"bookmarks": bookmarks}))?;
+        }
+        Ok(bookmarks)
+    }
+
     /// The bookmark that undoes this run's migrations of `database`.
     pub(super) fn bookmark_of(&mut self, database: &str) -> Result<Option<String>> {
         if self.o().dry_run {

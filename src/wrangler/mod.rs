@@ -96,6 +96,8 @@ pub struct Outcome {
     pub attempts: u32,
     /// Why the last attempt failed; `None` on success.
     pub failure: Option<(WranglerFailure, String)>,
+    /// What the attempts before the last printed: a retried command may have done part of its work in one.
+    pub earlier_stdout: Vec<String>,
 }
 
 pub struct Runner {
@@ -128,6 +130,7 @@ impl Runner {
     pub fn run_raw(&self, inv: &Invocation) -> Result<Outcome> {
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
+        let mut earlier_stdout = vec![];
         loop {
             let (mut outcome, retry_after) = self.run_once(inv)?;
             let kind = outcome.failure.as_ref().map(|(kind, _)| *kind);
@@ -140,8 +143,9 @@ impl Runner {
                 }
             }
             if !retry || delay > MAX_RETRY_AFTER {
-                return Ok(Outcome { attempts: attempt, duration: outcome.duration + waited, ..outcome });
+                return Ok(Outcome { attempts: attempt, duration: outcome.duration + waited, earlier_stdout, ..outcome });
             }
+            earlier_stdout.push(std::mem::take(&mut outcome.stdout));
             std::thread::sleep(delay);
             waited += delay + outcome.duration;
             attempt += 1;
@@ -177,6 +181,7 @@ impl Runner {
             duration: finished.duration,
             attempts: 1,
             failure: None,
+            earlier_stdout: vec![],
         };
         if finished.exit_code == Some(0) && !finished.timed_out {
             return Ok((outcome, None));
