@@ -2,8 +2,8 @@
 // and against a stand-in for Cloudflare's API for the remote paths.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync, readFileSync, existsSync, chmodSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, writeFileSync, readFileSync, existsSync, chmodSync, readdirSync, renameSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { clodo, project, read, rejection, root, require } from './helpers.mjs'
 
 const { DatabaseOrchestrator } = clodo
@@ -121,9 +121,23 @@ test('backup, then restore into a fresh database: equal row counts, checked agai
   const staging = await db.getMigrationStatus('shop-staging', 'staging')
   assert.deepEqual(staging.applied.map((m) => m.name), ['0001_users.sql', '0002_seed.sql'])
 
+  // A moved backup folder still finds its file and checks it; a bare copy is restored but not called verified.
+  const moved = join(dir, 'backups', 'moved')
+  renameSync(backupDir, moved)
+  const fromMoved = await db.restoreDatabaseBackup(join(moved, 'backup-manifest.json'), { database: 'shop-staging', environment: 'staging', force: true })
+  assert.equal(fromMoved.verified, true)
+  assert.equal(fromMoved.checksum, 'matched the manifest')
+  assert.equal(fromMoved.backupFile, join(moved, basename(backup.backupFile)))
+  const bare = join(dir, 'copy.sql')
+  writeFileSync(bare, sql)
+  const fromCopy = await db.restoreDatabaseBackup(bare, { database: 'shop-staging', environment: 'staging', force: true })
+  assert.equal(fromCopy.status, 'completed')
+  assert.equal(fromCopy.verified, false)
+  assert.match(fromCopy.checksum, /no manifest lists this file/)
+
   // A backup changed after it was taken is refused before anything runs.
-  writeFileSync(backup.backupFile, Buffer.concat([sql, Buffer.from('DELETE FROM users;\n')]))
-  const tampered = await rejection(db.restoreDatabaseBackup(join(backupDir, 'backup-manifest.json'), { database: 'shop-staging', environment: 'staging', force: true }))
+  writeFileSync(join(moved, basename(backup.backupFile)), Buffer.concat([sql, Buffer.from('DELETE FROM users;\n')]))
+  const tampered = await rejection(db.restoreDatabaseBackup(join(moved, 'backup-manifest.json'), { database: 'shop-staging', environment: 'staging', force: true }))
   assert.equal(tampered.code, 'E_VERIFY_FAILED')
   assert.match(tampered.message, /does not match its manifest/)
 })

@@ -37,6 +37,8 @@ impl Orchestrator {
             "environment": environment,
             "isRemote": target.remote,
             "backupFile": file,
+            // Relative to the manifest's folder: a moved backup folder still finds its files.
+            "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
             "sizeBytes": sql.len(),
             "sizeKB": format!("{:.1}", sql.len() as f64 / 1024.0),
             "sha256": hex(&Sha256::digest(&sql)),
@@ -98,16 +100,25 @@ impl Orchestrator {
     /// `consent` is asked only when the restore is dangerous.
     pub fn restore_backup(&self, backup: &Path, database: &str, environment: &str, config: Option<&Path>, consent: &dyn Fn(&Danger) -> Consent) -> Result<Value> {
         let target = self.target(database, environment, None, config)?;
-        let (file, expected_sha) = backup_file(backup, database)?;
+        let (file, entry) = backup_file(backup, database)?;
         let sql = std::fs::read(&file).map_err(|e| Error::io("Failed to read backup", &file, e))?;
         let actual_sha = hex(&Sha256::digest(&sql));
+        let expected_sha = entry.as_ref().and_then(|e| e["sha256"].as_str());
         if let Some(expected) = expected_sha.filter(|e| *e != actual_sha) {
             return Err(Error::VerificationFailed(format!(
                 "Backup {} does not match its manifest (sha256 {actual_sha}, manifest says {expected}); it was changed or truncated",
                 file.display()
             )));
         }
-        let summary = dump::summarize(&String::from_utf8_lossy(&sql), &target.migrations_table);
+        let mut summary = dump::summarize(&String::from_utf8_lossy(&sql), &target.migrations_table);
+        // The rows the export counted, not a count of the file being replayed.
+        if let Some(tables) = entry.as_ref().and_then(|e| serde_json::from_value(e["tables"].clone()).ok()) {
+            summary.tables = tables;
+        }
+        let checksum = match expected_sha {
+            Some(_) => "matched the manifest",
+            None => "not checked: no manifest lists this file",
+        };
         let existing = self.tables(&target)?;
         if let Some(danger) = self.restore_danger(&target, !existing.is_empty())
             && consent(&danger) != Consent::Given
@@ -146,7 +157,9 @@ impl Orchestrator {
             "tables": actual,
             "migrations": summary.migrations,
             "droppedTables": existing,
-            "verified": true,
+            // Verified means the file is the one exported (sha256) and every table has the rows the export had.
+            "verified": expected_sha.is_some(),
+            "checksum": checksum,
             "durationMs": millis(started.elapsed()),
         }))
     }
@@ -189,25 +202,32 @@ fn write_replay(path: &Path, sql: &[u8], existing: &[String]) -> Result<()> {
     write_atomic(path, text.as_bytes(), WriteOptions { mode: Some(0o600), ..WriteOptions::default() })
 }
 
-/// The `.sql` file a backup path stands for, and its sha256 if a manifest has it.
-fn backup_file(backup: &Path, database: &str) -> Result<(PathBuf, Option<String>)> {
+/// The `.sql` file a backup path stands for, and its manifest entry (sha256,
+/// rows per table) when a manifest beside it lists it. Files are found by
+/// name in the manifest's folder, so a moved or copied backup folder works.
+fn backup_file(backup: &Path, database: &str) -> Result<(PathBuf, Option<Value>)> {
     let manifest_path = match backup.is_dir() {
         true => backup.join(MANIFEST),
         false if backup.file_name().is_some_and(|n| n == MANIFEST) => backup.to_path_buf(),
         false => backup.with_file_name(MANIFEST),
     };
+    let folder = manifest_path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let manifest: Option<Value> = std::fs::read_to_string(&manifest_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+    let file_of = |entry: &Value| -> Option<PathBuf> {
+        let name = entry["file"].as_str().map(PathBuf::from).or_else(|| Some(PathBuf::from(Path::new(entry["backupFile"].as_str()?).file_name()?)))?;
+        Some(folder.join(name))
+    };
     let is_sql = backup.extension().is_some_and(|e| e == "sql");
     let entry = manifest.as_ref().and_then(|m| {
         let databases = m["databases"].as_object()?;
         match is_sql {
-            true => databases.values().find(|v| v["backupFile"].as_str().map(Path::new) == Some(backup)).cloned(),
+            true => databases.values().find(|v| file_of(v).as_deref().and_then(Path::file_name) == backup.file_name()).cloned(),
             false => databases.get(database).or_else(|| (databases.len() == 1).then(|| databases.values().next()).flatten()).cloned(),
         }
     });
     let file = match (is_sql, &entry) {
         (true, _) => backup.to_path_buf(),
-        (false, Some(e)) => PathBuf::from(e["backupFile"].as_str().unwrap_or_default()),
+        (false, Some(e)) => file_of(e).ok_or_else(|| Error::invalid(format!("{} lists {database} without its file", manifest_path.display())))?,
         (false, None) => {
             return Err(Error::invalid(format!(
                 "{} has no backup of {database}; pass the .sql file or a manifest that lists it",
@@ -215,7 +235,7 @@ fn backup_file(backup: &Path, database: &str) -> Result<(PathBuf, Option<String>
             )));
         }
     };
-    Ok((file, entry.and_then(|e| e["sha256"].as_str().map(str::to_owned))))
+    Ok((file, entry))
 }
 
 /// Adds one database's entry to the folder's manifest, under its lock.
