@@ -79,10 +79,8 @@ impl Background {
     }
 
     pub fn stop(&mut self) {
-        #[cfg(unix)]
-        unsafe {
-            libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
-        }
+        // Not reaped yet (only this waits for it), so its pid still names its group (or, on Windows, its tree).
+        super::process::kill_group(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

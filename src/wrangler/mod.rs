@@ -165,7 +165,7 @@ impl Runner {
         let mut command = self.command(inv, &output_file);
         let node_options = std::env::var("NODE_OPTIONS").unwrap_or_default();
         command
-            .env("NODE_OPTIONS", format!("{node_options} --require \"{}\"", observer.display()).trim_start())
+            .env("NODE_OPTIONS", with_require(&node_options, &observer))
             .env("CLODO_RETRY_AFTER_FILE", &retry_after_file);
         let finished = {
             let _slot = self.limit.acquire();
@@ -243,6 +243,14 @@ impl Runner {
     }
 }
 
+/// `NODE_OPTIONS` plus `--require "<path>"`. Node reads `\` inside quotes
+/// there as an escape, so a Windows path (`C:\Users\…`) needs its backslashes
+/// doubled, and a quote escaped, to reach Node as it is.
+fn with_require(node_options: &str, path: &Path) -> String {
+    let quoted = path.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+    format!("{node_options} --require \"{quoted}\"").trim_start().to_owned()
+}
+
 /// Records the API's retry-after inside wrangler (see the file).
 const RETRY_AFTER_OBSERVER: &str = include_str!("retry_after_observer.cjs");
 
@@ -296,6 +304,26 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn node_loads_a_required_file_whose_path_has_backslashes_and_quotes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a\\b \"c\".cjs");
+        std::fs::write(&file, "console.log('loaded')\n").unwrap();
+        let out = Command::new("node").args(["-e", "0"]).env("NODE_OPTIONS", with_require("", &file)).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "loaded\n", "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    #[test]
+    fn a_windows_path_reaches_node_options_intact() {
+        let path = Path::new(r"C:\Users\me\AppData\Local\Temp\clodo-wrangler-1\retry-after-observer.cjs");
+        assert_eq!(
+            with_require("--max-old-space-size=4096", path),
+            r#"--max-old-space-size=4096 --require "C:\\Users\\me\\AppData\\Local\\Temp\\clodo-wrangler-1\\retry-after-observer.cjs""#
+        );
+        assert_eq!(with_require("", Path::new("/tmp/a \"b\"/o.cjs")), r#"--require "/tmp/a \"b\"/o.cjs""#);
+    }
 
     #[test]
     fn backoff_doubles_within_jitter() {

@@ -31,8 +31,6 @@ pub fn run(mut command: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> s
     let stderr = drain(child.stderr.take());
     let pid = child.id();
     let (exit_code, timed_out) = wait_with_timeout(child, pid, timeout)?;
-    // Grandchildren (workerd) must not outlive wrangler or hold our pipes open.
-    kill_group(pid);
     if let Some(feeder) = feeder {
         let _ = feeder.join();
     }
@@ -42,7 +40,7 @@ pub fn run(mut command: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> s
 fn wait_with_timeout(mut child: Child, pid: u32, timeout: Duration) -> std::io::Result<(Option<i32>, bool)> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(child.wait());
+        let _ = tx.send(wait_and_end_group(&mut child, pid));
     });
     match rx.recv_timeout(timeout) {
         Ok(status) => Ok((status?.code(), false)),
@@ -77,16 +75,46 @@ fn own_process_group(command: &mut Command) {
 #[cfg(not(unix))]
 fn own_process_group(_command: &mut Command) {}
 
+/// Waits for the child, then ends what it started: grandchildren (workerd)
+/// must not outlive wrangler or hold our pipes open. On Linux the group is
+/// ended while the exited child is still unreaped (a zombie keeps its pid),
+/// so the group id cannot belong to anyone else yet.
+#[cfg(target_os = "linux")]
+fn wait_and_end_group(child: &mut Child, pid: u32) -> std::io::Result<std::process::ExitStatus> {
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        let done = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if done == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            break;
+        }
+    }
+    kill_group(pid);
+    child.wait()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_and_end_group(child: &mut Child, pid: u32) -> std::io::Result<std::process::ExitStatus> {
+    let status = child.wait();
+    kill_group(pid);
+    status
+}
+
 #[cfg(unix)]
-fn kill_group(pid: u32) {
+pub fn kill_group(pid: u32) {
     // The child leads its own group (process_group(0)), so -pid is that group.
     unsafe {
         libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
     }
 }
 
-#[cfg(not(unix))]
-fn kill_group(_pid: u32) {}
+/// Windows has no process groups to signal: `taskkill /T` ends the process and every process it started.
+#[cfg(windows)]
+pub fn kill_group(pid: u32) {
+    let _ = Command::new("taskkill").args(["/T", "/F", "/PID", &pid.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+}
+
+#[cfg(not(any(unix, windows)))]
+pub fn kill_group(_pid: u32) {}
 
 #[cfg(all(test, unix))]
 mod tests {
@@ -100,6 +128,20 @@ mod tests {
         assert!(finished.timed_out);
         assert!(finished.duration < Duration::from_secs(5), "took {:?}", finished.duration);
         assert!(finished.stdout.is_empty());
+    }
+
+    #[test]
+    fn what_a_finished_process_left_running_is_ended_with_it() {
+        let mut command = Command::new("sh");
+        // The background sleep keeps no pipe open, so only ending the group stops it.
+        command.args(["-c", "sleep 30 >/dev/null 2>&1 & echo $!"]);
+        let finished = run(command, None, Duration::from_secs(10)).unwrap();
+        assert_eq!(finished.exit_code, Some(0));
+        let pid: i32 = String::from_utf8_lossy(&finished.stdout).trim().parse().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        // Signal 0 only asks whether it exists (a zombie of init counts as gone once reaped).
+        let alive = unsafe { libc::kill(pid, 0) } == 0 && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
+        assert!(!alive, "the grandchild {pid} outlived its parent");
     }
 
     #[test]
