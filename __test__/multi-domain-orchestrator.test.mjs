@@ -118,6 +118,18 @@ test('CrossDomainCoordinator locally: a wave past its rollback threshold halts t
   assert.match(result.results.find((r) => r.domain === 'api.example.com').error, /wave 1 failed past the rollback threshold \(1 of 2 failed, threshold 0\.5\)/)
 })
 
+test('progress keeps flowing to onProgress when an overlapping call ends first', async () => {
+  const service = exampleService()
+  const events = []
+  const o = new MultiDomainOrchestrator({ servicePath: service, domains: ['shop.example.com'], environment: 'development', skipTests: true, wranglerPath, onProgress: (e) => events.push(e) })
+  const [run, checked] = await Promise.all([o.deployPortfolio(), o.validateDomainPrerequisites('shop.example.com')])
+  assert.equal(checked.status, 'completed')
+  assert.equal(run.summary.successful, 1)
+  await new Promise((resolve) => setImmediate(resolve))
+  const seen = events.filter((e) => e.status === 'completed').map((e) => e.phase)
+  assert.ok(seen.includes('deployment'), `the portfolio's later phases still reached onProgress: ${seen}`)
+})
+
 test('the phase handlers run one phase each, in the run\'s saved state', async () => {
   const service = exampleService()
   const o = new MultiDomainOrchestrator({ servicePath: service, domains, environment: 'development', wranglerPath })

@@ -1,5 +1,6 @@
 //! `MultiDomainOrchestrator` for JavaScript: the work is in `crate::portfolio`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use napi::Env;
@@ -93,6 +94,8 @@ pub struct MultiDomainOrchestrator {
     resume: Option<String>,
     on_progress: Option<FunctionRef<Value, ()>>,
     portfolio: Mutex<Option<Arc<Portfolio>>>,
+    /// Calls under way: progress goes to `onProgress` while any is.
+    running: Arc<AtomicUsize>,
 }
 
 /// The settings both portfolio classes share; `domains` are filled in by the caller.
@@ -176,19 +179,25 @@ impl MultiDomainOrchestrator {
             Ok(p) => p,
             Err(e) => return settled(env, Err(e)),
         };
-        if let Some(f) = &self.on_progress {
+        // Calls may overlap: the first to start sets the callback, the last to end drops it.
+        if self.running.fetch_add(1, Ordering::SeqCst) == 0
+            && let Some(f) = &self.on_progress
+        {
             let tsfn = f.borrow_back(env)?.build_threadsafe_function::<Value>().callee_handled::<false>().build()?;
             portfolio.set_progress(Some(Box::new(move |event| {
                 tsfn.call(event, ThreadsafeFunctionCallMode::NonBlocking);
             })));
         }
+        let running = self.running.clone();
         blocking(
             env,
             vec![],
             move |_| {
                 let result = work(&portfolio);
-                // Dropping the callback lets Node exit once the run is over.
-                portfolio.set_progress(None);
+                // Dropping the callback lets Node exit once the last run is over.
+                if running.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    portfolio.set_progress(None);
+                }
                 result
             },
             Json,
@@ -231,7 +240,7 @@ impl MultiDomainOrchestrator {
             return Err(napi::Error::from_reason(message));
         }
         let (options, resume) = parse(&v);
-        Ok(MultiDomainOrchestrator { options, resume, on_progress, portfolio: Mutex::new(None) })
+        Ok(MultiDomainOrchestrator { options, resume, on_progress, portfolio: Mutex::new(None), running: Arc::default() })
     }
 
     /// Checks the domains and reports the run: `{ deploymentId, domains, local, environment }`.
