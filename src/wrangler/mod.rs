@@ -63,12 +63,12 @@ pub struct Invocation {
 impl Invocation {
     pub fn new(args: Vec<String>, config: &Path, cwd: &Path) -> Invocation {
         Invocation {
+            idempotent: retry_safe(&args),
             args,
             config: config.to_path_buf(),
             cwd: cwd.to_path_buf(),
             stdin: None,
             timeout: Duration::from_secs(120),
-            idempotent: true,
             redact: Vec::new(),
             env: Vec::new(),
         }
@@ -243,6 +243,27 @@ impl Runner {
     }
 }
 
+/// Whether a command may run again after a transient failure: reads, and
+/// the commands whose second run changes nothing more than the first
+/// (`migrations apply` applies what is still missing; `secret bulk` sets the
+/// same values; a dry-run deploy only builds). Anything else that changes
+/// Cloudflare (deploys, uploads, rollbacks, creates, restores, SQL that
+/// writes) runs once; its caller decides.
+pub fn retry_safe(args: &[String]) -> bool {
+    let words: Vec<&str> = args.iter().map(String::as_str).take_while(|a| !a.starts_with('-')).collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    match words.as_slice() {
+        ["whoami"] | ["deployments", "list" | "status", ..] | ["versions", "list" | "view", ..] | ["secret", "list" | "bulk", ..] => true,
+        ["d1", "list" | "info" | "export", ..] | ["d1", "migrations", "list" | "apply", ..] | ["d1", "time-travel", "info", ..] => true,
+        ["d1", "execute", ..] => {
+            let sql = args.iter().skip_while(|a| *a != "--command").nth(1).map(|c| c.trim_start().to_ascii_uppercase()).unwrap_or_default();
+            !has("--file") && (sql.starts_with("SELECT") || sql.starts_with("PRAGMA"))
+        }
+        ["deploy", ..] => has("--dry-run"),
+        _ => false,
+    }
+}
+
 /// `NODE_OPTIONS` plus `--require "<path>"`. Node reads `\` inside quotes
 /// there as an escape, so a Windows path (`C:\Users\…`) needs its backslashes
 /// doubled, and a quote escaped, to reach Node as it is.
@@ -304,6 +325,17 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_reads_and_repeatable_commands_are_retried() {
+        let args = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        for safe in ["d1 list --json", "d1 migrations apply DB --remote", "deployments list --json", "secret bulk --name w", "deploy --dry-run --outdir x", "d1 execute DB --remote --command SELECT 1"] {
+            assert!(retry_safe(&args(safe)), "{safe}");
+        }
+        for once in ["deploy --message m", "versions upload", "versions deploy a@100% -y", "rollback v1 -y", "d1 create x", "d1 time-travel restore db --bookmark b", "d1 execute DB --remote --file f.sql", "d1 execute DB --command DELETE FROM t"] {
+            assert!(!retry_safe(&args(once)), "{once}");
+        }
+    }
 
     #[cfg(unix)]
     #[test]
