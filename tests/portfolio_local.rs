@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clodo::domain_config::{DomainSpec, render};
-use clodo::portfolio::state::RunState;
+use clodo::portfolio::state::{DomainStatus, RunState};
 use clodo::portfolio::{Options, Portfolio};
 use clodo::wrangler::Invocation;
 use serde_json::Value;
@@ -72,7 +72,7 @@ fn three_domains_isolated_one_drifted_then_resumed() {
     let id = portfolio.deployment_id();
     let mut state = RunState::load(service, &id).unwrap();
     state.domains[DOMAINS[0]].phases.shift_remove("post-validation");
-    state.domains[DOMAINS[0]].status = "running".into();
+    state.domains[DOMAINS[0]].status = DomainStatus::Running;
     state.save().unwrap();
     events.lock().unwrap().clear();
     let sink = events.clone();
@@ -83,7 +83,7 @@ fn three_domains_isolated_one_drifted_then_resumed() {
     assert_eq!(again["summary"]["successful"], 1);
     let ran: Vec<String> = events.lock().unwrap().iter().filter(|e| e["status"] == "started").map(|e| e["phase"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ran, ["post-validation"]);
-    assert_eq!(RunState::load(service, &id).unwrap().domains[DOMAINS[0]].status, "completed");
+    assert_eq!(RunState::load(service, &id).unwrap().domains[DOMAINS[0]].status, DomainStatus::Completed);
 
     // A dry run leaves every byte as it was.
     let before = common::snapshot(service);

@@ -1,5 +1,6 @@
 //! `clodo list`, `status`, `rollback`, `validate` and `test`.
 
+use crate::portfolio::state::DomainStatus;
 use std::path::Path;
 use std::time::Duration;
 
@@ -44,14 +45,14 @@ fn run_state(path: &Path, deployment_id: Option<&str>) -> Result<RunState, Failu
 pub fn status(out: &Output, path: &Path, deployment_id: Option<&str>) -> Outcome {
     let state = run_state(path, deployment_id)?;
     let document = serde_json::to_value(&state).unwrap_or_default();
-    let failed = state.domains.values().filter(|d| d.status == "failed").count();
+    let failed = state.domains.values().filter(|d| d.status == DomainStatus::Failed).count();
     out.result(&document, |_| {
         let rows: Vec<Vec<String>> = state
             .domains
             .iter()
             .map(|(domain, run)| {
-                let phases: Vec<String> = run.phases.iter().map(|(name, p)| format!("{name}:{}", p.status)).collect();
-                vec![domain.clone(), run.status.clone(), run.url.clone().unwrap_or("-".into()), phases.join(" ")]
+                let phases: Vec<String> = run.phases.iter().map(|(name, p)| format!("{name}:{}", p.status.as_str())).collect();
+                vec![domain.clone(), run.status.as_str().to_owned(), run.url.clone().unwrap_or("-".into()), phases.join(" ")]
             })
             .collect();
         format!("{} ({}, started {})\n\n{}", state.deployment_id, state.environment, state.started_at, table(&["domain", "status", "url", "phases"], &rows))

@@ -27,7 +27,7 @@ use crate::domain_config::DomainSpec;
 use crate::error::Result;
 use crate::service::settings::Settings;
 use crate::wrangler::{Credentials, LazyRunner, RetryPolicy};
-use state::{DomainRun, RunState};
+use state::{DomainRun, DomainStatus, PhaseStatus, RunState};
 
 pub const PHASES: [&str; 6] = ["validation", "initialization", "database", "secrets", "deployment", "post-validation"];
 
@@ -131,7 +131,7 @@ impl Portfolio {
                 started_at: crate::audit_log::now_iso(),
                 local: Some(options.local),
                 canary: None,
-                domains: options.domains.iter().map(|d| (d.domain.clone(), DomainRun { status: "pending".into(), ..Default::default() })).collect(),
+                domains: options.domains.iter().map(|d| (d.domain.clone(), DomainRun { status: DomainStatus::Pending, ..Default::default() })).collect(),
             },
         };
         let o = &options;
@@ -147,14 +147,14 @@ impl Portfolio {
     /// Per domain: its status and phases so far.
     pub fn stats(&self) -> Value {
         let state = self.lock();
-        let count = |s: &str| state.domains.values().filter(|d| d.status == s).count();
+        let count = |s: DomainStatus| state.domains.values().filter(|d| d.status == s).count();
         json!({
             "deploymentId": state.deployment_id,
             "environment": state.environment,
             "total": state.domains.len(),
-            "completed": count("completed") + count("completed-with-warnings"),
-            "failed": count("failed"),
-            "pending": count("pending") + count("running"),
+            "completed": count(DomainStatus::Completed) + count(DomainStatus::CompletedWithWarnings),
+            "failed": count(DomainStatus::Failed),
+            "pending": count(DomainStatus::Pending) + count(DomainStatus::Running),
             "domains": serde_json::to_value(&state.domains).unwrap_or_default(),
         })
     }
@@ -176,7 +176,7 @@ impl Portfolio {
     /// Records a phase's outcome, saves the state (not in dry runs), and only
     /// then tells the caller: a "completed" event is always on disk already.
     fn record(&self, domain: &str, phase: &str, run: state::PhaseRun) -> Result<()> {
-        let (status, message) = (run.status.clone(), run.message.clone());
+        let (status, message) = (run.status, run.message.clone());
         {
             let mut state = self.lock();
             if let Some(d) = state.domains.get_mut(domain) {
@@ -186,7 +186,7 @@ impl Portfolio {
                 state.save()?;
             }
         }
-        self.emit(domain, phase, &status, &message);
+        self.emit(domain, phase, status.as_str(), &message);
         Ok(())
     }
 
@@ -196,7 +196,7 @@ impl Portfolio {
     fn mark_started(&self, domain: &str, phase: &str, details: Value) -> Result<()> {
         let mut state = self.lock();
         if let Some(d) = state.domains.get_mut(domain) {
-            let run = state::PhaseRun { status: "running".into(), message: "started".into(), details, finished_at: String::new(), duration_ms: 0 };
+            let run = state::PhaseRun { status: PhaseStatus::Running, message: "started".into(), details, finished_at: String::new(), duration_ms: 0 };
             d.phases.insert(phase.to_owned(), run);
         }
         state.save()
@@ -298,7 +298,7 @@ impl Portfolio {
                 r["success"] = json!(false);
                 r["status"] = json!("rolled-back");
                 r["error"] = json!(why);
-                self.set_status(&domain, "rolled-back");
+                self.set_status(&domain, DomainStatus::RolledBack);
                 self.lock().save()?;
             } else {
                 r["note"] = json!(format!("{why}, but its rollback {outcome_status}: {message}"));
@@ -363,7 +363,7 @@ impl Portfolio {
         let canary = canary.or_else(|| self.lock().canary.clone());
         let started = Instant::now();
         let domain = spec.domain.as_str();
-        self.set_status(domain, "running");
+        self.set_status(domain, DomainStatus::Running);
         let mut context = phases::Context::new(self, spec);
         context.canary = canary;
         let mut warnings = vec![];
@@ -384,7 +384,7 @@ impl Portfolio {
             let at = Instant::now();
             let outcome = context.run(phase);
             let run = phases::phase_run(outcome, at.elapsed());
-            let status = run.status.clone();
+            let status = run.status;
             let message = run.message.clone();
             if let Some(warning) = run.details["warning"].as_str() {
                 warnings.push(format!("{phase}: {warning}"));
@@ -393,7 +393,7 @@ impl Portfolio {
             if let Err(e) = self.record(domain, phase, run) {
                 warnings.push(format!("{phase}: done, but the run's state could not be saved ({e}): a resumed run would do it again"));
             }
-            if status == "failed" {
+            if status == PhaseStatus::Failed {
                 if is_critical(phase) {
                     failed = Some(format!("{phase}: {message}"));
                     break;
@@ -407,16 +407,16 @@ impl Portfolio {
             _ => None,
         };
         let status = match (&failed, warnings.is_empty()) {
-            (Some(_), _) => "failed",
-            (None, _) if self.options.dry_run => "planned",
-            (None, true) => "completed",
-            (None, false) => "completed-with-warnings",
+            (Some(_), _) => DomainStatus::Failed,
+            (None, _) if self.options.dry_run => DomainStatus::Planned,
+            (None, true) => DomainStatus::Completed,
+            (None, false) => DomainStatus::CompletedWithWarnings,
         };
         let duration = started.elapsed();
         let (phase_results, url, worker) = {
             let mut state = self.lock();
             let run = state.domains.entry(domain.to_owned()).or_default();
-            run.status = status.into();
+            run.status = status;
             run.url = context.url.clone().or(run.url.clone());
             run.worker_name = Some(spec.worker_name());
             run.duration_ms += duration.as_millis() as u64;
@@ -556,9 +556,9 @@ impl Portfolio {
             .collect()
     }
 
-    fn set_status(&self, domain: &str, status: &str) {
+    fn set_status(&self, domain: &str, status: DomainStatus) {
         if let Some(d) = self.lock().domains.get_mut(domain) {
-            d.status = status.into();
+            d.status = status;
         }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Portfolio;
 use crate::rollback::RollbackPoint;
-use super::state::PhaseRun;
+use super::state::{PhaseRun, PhaseStatus};
 use crate::d1::parse_apply_attempts;
 use crate::deploy_check::{CheckOptions, Checker, Level};
 use crate::domain_config::tenancy::DomainDatabase;
@@ -22,29 +22,29 @@ use crate::service::settings::HealthCheck;
 use crate::wrangler::Invocation;
 
 pub struct Outcome {
-    pub status: &'static str,
+    pub status: PhaseStatus,
     pub message: String,
     pub details: Value,
 }
 
 pub(super) fn done(message: impl Into<String>, details: Value) -> Result<Outcome> {
-    Ok(Outcome { status: "completed", message: message.into(), details })
+    Ok(Outcome { status: PhaseStatus::Completed, message: message.into(), details })
 }
 
 /// Done, but with something the user should know: the domain ends `completed-with-warnings`.
 pub(super) fn done_with_warning(message: impl Into<String>, mut details: Value, warning: String) -> Result<Outcome> {
     details["warning"] = json!(warning);
-    Ok(Outcome { status: "completed", message: message.into(), details })
+    Ok(Outcome { status: PhaseStatus::Completed, message: message.into(), details })
 }
 
 pub(super) fn skipped(message: impl Into<String>) -> Result<Outcome> {
-    Ok(Outcome { status: "skipped", message: message.into(), details: Value::Null })
+    Ok(Outcome { status: PhaseStatus::Skipped, message: message.into(), details: Value::Null })
 }
 
 pub fn phase_run(outcome: Result<Outcome>, took: Duration) -> PhaseRun {
     let (status, message, details) = match outcome {
-        Ok(o) => (o.status.to_owned(), o.message, o.details),
-        Err(e) => ("failed".to_owned(), e.to_string(), json!({"code": e.code()})),
+        Ok(o) => (o.status, o.message, o.details),
+        Err(e) => (PhaseStatus::Failed, e.to_string(), json!({"code": e.code()})),
     };
     PhaseRun { status, message, details, finished_at: crate::audit_log::now_iso(), duration_ms: took.as_millis() as u64 }
 }
@@ -274,7 +274,7 @@ impl<'a> Context<'a> {
             (n, true) => format!("local mode: nothing to upload; {n} declared secret(s), and no .dev.vars to give them locally"),
             (n, false) => format!("local mode: nothing to upload; {n} declared secret(s) from {}", shown.join(", ")),
         };
-        let mut outcome = Outcome { status: "skipped", message, details: json!({"declared": declared.iter().map(|d| &d.name).collect::<Vec<_>>(), "missing": missing}) };
+        let mut outcome = Outcome { status: PhaseStatus::Skipped, message, details: json!({"declared": declared.iter().map(|d| &d.name).collect::<Vec<_>>(), "missing": missing}) };
         if !missing.is_empty() {
             outcome.details["warning"] = json!(format!("{} declared but not set for local runs (add to .dev.vars)", missing.join(", ")));
         }

@@ -26,11 +26,62 @@ pub struct RunState {
     pub domains: IndexMap<String, DomainRun>,
 }
 
+/// Where a domain of a run stands, set from what its phases returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DomainStatus {
+    #[default]
+    Pending,
+    Running,
+    Completed,
+    CompletedWithWarnings,
+    /// A dry run: every phase planned, nothing done.
+    Planned,
+    Failed,
+    /// Deployed, then put back by a completed rollback.
+    RolledBack,
+}
+
+impl DomainStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DomainStatus::Pending => "pending",
+            DomainStatus::Running => "running",
+            DomainStatus::Completed => "completed",
+            DomainStatus::CompletedWithWarnings => "completed-with-warnings",
+            DomainStatus::Planned => "planned",
+            DomainStatus::Failed => "failed",
+            DomainStatus::RolledBack => "rolled-back",
+        }
+    }
+}
+
+/// What one phase of a domain returned; `Running` while an interrupted run left it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseStatus {
+    Completed,
+    Skipped,
+    Failed,
+    #[default]
+    Running,
+}
+
+impl PhaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhaseStatus::Completed => "completed",
+            PhaseStatus::Skipped => "skipped",
+            PhaseStatus::Failed => "failed",
+            PhaseStatus::Running => "running",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainRun {
-    /// `pending`, `running`, `completed`, `completed-with-warnings`, `failed`.
-    pub status: String,
+    pub status: DomainStatus,
     pub phases: IndexMap<String, PhaseRun>,
     pub url: Option<String>,
     pub worker_name: Option<String>,
@@ -43,8 +94,7 @@ pub struct DomainRun {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PhaseRun {
-    /// `completed`, `failed`, `skipped`.
-    pub status: String,
+    pub status: PhaseStatus,
     pub message: String,
     pub details: Value,
     pub finished_at: String,
@@ -54,7 +104,7 @@ pub struct PhaseRun {
 impl PhaseRun {
     /// Done phases are not run again on resume.
     pub fn is_done(&self) -> bool {
-        self.status == "completed" || self.status == "skipped"
+        matches!(self.status, PhaseStatus::Completed | PhaseStatus::Skipped)
     }
 }
 
