@@ -326,6 +326,12 @@ export declare class UnifiedConfigManager {
    * record as `loadCustomerConfig`/`mergeCustomerConfig` return it.
    */
   saveCustomerConfig(customer: string, environment: string, deploymentData: { coreInputs?: Record<string, any>; confirmations?: Record<string, any>; result?: Record<string, any> } | Record<string, any>, options?: { includeSecrets?: boolean; include_secrets?: boolean }): Promise<string>
+  /**
+   * Changes only the given fields of a record (`{ domainName, cloudflareAccountId, … }`), read and
+   * written under its lock: its API token and every other field stay, no default is added, and
+   * concurrent updates all land. Creates the record when missing. Resolves to its path.
+   */
+  updateCustomerConfig(customer: string, environment: string, changes: Record<string, any>): Promise<string>
   /** Customer folder names, sorted. */
   listCustomers(): Array<string>
   configExists(customer?: string | undefined | null, environment?: string | undefined | null): boolean

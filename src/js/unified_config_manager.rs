@@ -211,6 +211,15 @@ impl UnifiedConfigManager {
         self.run(customer, environment, move |m, c, e| m.save(c, e, &data, save))
     }
 
+    /// Changes only the given fields of a record (`{ domainName, cloudflareAccountId, … }`), read and
+    /// written under its lock: its API token and every other field stay, no default is added, and
+    /// concurrent updates all land. Creates the record when missing. Resolves to its path.
+    #[napi(ts_args_type = "customer: string, environment: string, changes: Record<string, any>", ts_return_type = "Promise<string>")]
+    pub fn update_customer_config(&self, customer: Option<String>, environment: Option<String>, changes: Option<Value>) -> AsyncTask<Job<String>> {
+        let changes = changes.unwrap_or(Value::Null);
+        self.run(customer, environment, move |m, c, e| m.update(c, e, &changes))
+    }
+
     /// Customer folder names, sorted.
     #[napi]
     pub fn list_customers(&self, env: Env) -> napi::Result<Vec<String>> {
