@@ -898,6 +898,8 @@ export interface MultiDomainOrchestratorOptions {
   readyTimeoutSeconds?: number
   /** Also generate and upload clodo's ten standard secrets, beside the ones the project declares. */
   standardSecrets?: boolean
+  /** When another deploy of the same service and environment runs, wait for it instead of failing with `E_LOCKED`. */
+  waitForLock?: boolean
   onProgress?: (event: DeploymentProgress) => void
 }
 

@@ -89,6 +89,18 @@ test('a project whose D1 bindings are not called DB: each binding is the domain\
   assert.equal(ids.size, 4, 'no two domains share a database')
 })
 
+test('a domain whose secrets do not upload fails before its code goes live', async () => {
+  const servicePath = exampleService()
+  const domain = 'nosecrets.example.com'
+  api.failNext({ method: 'PATCH', path: /\/workers\/scripts\/data-service-nosecrets-example-com-staging\/settings$/, status: 400, code: 10000, message: 'secrets refused', count: 5 })
+  const result = await orchestrator(servicePath, [domain], { skipTests: true, standardSecrets: true }).deployPortfolio()
+  const r = result.results[0]
+  assert.equal(r.status, 'failed')
+  assert.match(r.error, /^secrets: /)
+  assert.equal(r.phaseResults.deployment, undefined, 'no deploy ran after the failed upload')
+  assert.equal(api.workers.get('data-service-nosecrets-example-com-staging')?.deployments.length ?? 0, 0, 'nothing went live')
+})
+
 test('a deploy whose health check fails goes back to the version and database bookmark from before it', async () => {
   const servicePath = exampleService()
   const domains = ['rollback.example.net']

@@ -5,10 +5,11 @@
 // dry runs that plan in text, write nothing and need no secret store key.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdtempSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { root, runCli as clodo } from './helpers.mjs'
+import { cliEnvironment, root, runCli as clodo } from './helpers.mjs'
 
 /** The named fixtures copied side by side into a fresh folder of services. */
 function projects(...names) {
@@ -76,4 +77,27 @@ test('config show lists every binding', () => {
   const shown = clodo(['config', 'show', join(dir, 'temp-mail'), '--json'])
   assert.equal(shown.code, 0, shown.stderr)
   assert.deepEqual(JSON.parse(shown.stdout).bindings.map((b) => `${b.kind} ${b.binding} ${b.target}`), ['D1 database temp-mail-prod', 'D1 TEMP_MAIL_DB temp-mail-inbox'])
+})
+
+test('two deploys of one service and environment: the second fails at once naming the first, or waits with --wait', async () => {
+  const dir = projects('no-health')
+  const service = join(dir, 'no-health')
+  const run = (...extra) => new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service, '--json', ...extra], { env: cliEnvironment })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+  const [first, second] = await Promise.all([run(), run()])
+  const [won, lost] = first.code === 0 ? [first, second] : [second, first]
+  assert.equal(won.code, 0, won.stderr)
+  assert.equal(lost.code, 1, lost.stdout + lost.stderr)
+  assert.equal(JSON.parse(lost.stdout).error.code, 'E_LOCKED')
+  assert.match(JSON.parse(lost.stdout).error.message, /deployment deploy-.* \(process \d+\) is already deploying .*no-health to development/)
+  assert.equal(readdirSync(join(service, '.clodo', 'deployments')).length, 1, 'one run, one state file')
+
+  const [a, b] = await Promise.all([run('--wait'), run('--wait')])
+  assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr)
 })

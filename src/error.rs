@@ -81,6 +81,9 @@ pub enum Error {
         lock_path: PathBuf,
         waited_ms: u64,
     },
+
+    #[error("{holder} is already deploying {} to {environment}: let it finish, or wait for it (--wait, waitForLock: true)", service.display())]
+    RunLocked { service: PathBuf, environment: String, holder: String },
 }
 
 impl Error {
@@ -91,7 +94,7 @@ impl Error {
             Error::ConfigParse { .. } => "E_CONFIG_PARSE",
             Error::InvalidInput(_) => "E_INVALID_INPUT",
             Error::Io { .. } => "E_IO",
-            Error::Locked { .. } => "E_LOCKED",
+            Error::Locked { .. } | Error::RunLocked { .. } => "E_LOCKED",
             Error::WranglerNotFound(_) => "E_WRANGLER_NOT_FOUND",
             Error::DatabaseNotFound(_) => "E_NOT_FOUND",
             Error::VerificationFailed(_) => "E_VERIFY_FAILED",
@@ -122,6 +125,7 @@ impl Error {
             Error::ConfigParse { location, .. } => Some(&location.file),
             Error::WranglerUnsupported { path, .. } => Some(path),
             Error::MigrationFailed { file, .. } => Some(file),
+            Error::RunLocked { service, .. } => Some(service),
             Error::Context { source, .. } => source.path(),
             Error::InvalidInput(_)
             | Error::WranglerNotFound(_)

@@ -63,7 +63,7 @@ impl Board {
                 row.done = (row.done + 1).min(crate::portfolio::PHASES.len());
             }
             row.failed |= status == "failed";
-            if row.done == crate::portfolio::PHASES.len() || (row.failed && crate::portfolio::is_critical(&row.phase)) {
+            if row.done == crate::portfolio::PHASES.len() || row.failed {
                 row.finished.get_or_insert(row.started.elapsed());
             }
         })

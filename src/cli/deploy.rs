@@ -215,6 +215,7 @@ fn settings(args: &DeployArgs, service: &Service) -> Result<Settings, Failure> {
 fn options(args: &DeployArgs, service: &Service, domains: &[String], environment: &str, local: bool, credentials: Credentials) -> Result<Options, Failure> {
     Ok(Options {
         settings: Some(settings(args, service)?),
+        wait_for_lock: args.wait,
         domains: domains.iter().map(|d| DomainSpec::new(d, environment, &service.name)).collect(),
         parallel: args.parallel.max(1),
         dry_run: args.dry_run,

@@ -173,6 +173,9 @@ pub struct DeployArgs {
     /// Also generate and upload clodo's ten standard secrets, beside the ones the project declares.
     #[arg(long)]
     standard_secrets: bool,
+    /// When another deploy of the same service and environment is running, wait for it (default: fail with E_LOCKED).
+    #[arg(long)]
+    wait: bool,
     /// Choose the domains from a list (needs a terminal).
     #[arg(long, short = 'i')]
     interactive: bool,

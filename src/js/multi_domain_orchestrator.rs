@@ -73,6 +73,8 @@ pub struct MultiDomainOrchestratorOptions {
     pub ready_timeout_seconds: Option<u32>,
     /// Also generate and upload clodo's ten standard secrets, beside the ones the project declares.
     pub standard_secrets: Option<bool>,
+    /// When another deploy of the same service and environment runs, wait for it instead of failing with `E_LOCKED`.
+    pub wait_for_lock: Option<bool>,
     #[napi(ts_type = "(event: DeploymentProgress) => void")]
     pub on_progress: Option<Value>,
 }
@@ -114,6 +116,7 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
         local: flag(v, &["local"]).unwrap_or(credentials.api_token.is_none()),
         rollback_enabled: flag(v, &["rollbackEnabled", "rollback_enabled"]).unwrap_or(true),
+        wait_for_lock: flag(v, &["waitForLock", "wait_for_lock"]).unwrap_or(false),
         secret_key: text(v, &["secretKey", "secret_key"]).map(str::to_owned),
         wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),
         credentials,

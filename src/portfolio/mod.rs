@@ -8,6 +8,7 @@
 
 mod build;
 pub mod canary;
+mod run_lock;
 mod phases;
 mod remote;
 pub mod state;
@@ -31,12 +32,6 @@ use state::{DomainRun, DomainStatus, PhaseStatus, RunState};
 
 pub const PHASES: [&str; 6] = ["validation", "initialization", "database", "secrets", "deployment", "post-validation"];
 
-/// Phases whose failure fails the domain; a failed `secrets` phase only
-/// warns. A worker failing its health check, served locally or deployed, is
-/// a failed deploy.
-pub fn is_critical(phase: &str) -> bool {
-    phase != "secrets"
-}
 
 #[derive(Clone)]
 pub struct Options {
@@ -62,6 +57,8 @@ pub struct Options {
     pub rollback_threshold: Option<f64>,
     /// The service's `clodo.json` with any overrides; `None`: read it when the run starts.
     pub settings: Option<Settings>,
+    /// Wait for another deploy of the same service and environment to end instead of failing with `E_LOCKED`.
+    pub wait_for_lock: bool,
 }
 
 impl Options {
@@ -85,6 +82,7 @@ impl Options {
             secret_key: None,
             rollback_threshold: None,
             settings: None,
+            wait_for_lock: false,
         }
     }
 }
@@ -97,6 +95,7 @@ pub struct Portfolio {
     pub settings: Settings,
     runner: LazyRunner,
     builds: build::Builds,
+    run_lock: run_lock::RunLock,
     state: Mutex<RunState>,
     progress: Mutex<Option<Progress>>,
     started: Instant,
@@ -136,7 +135,8 @@ impl Portfolio {
         };
         let o = &options;
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
-        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
+        let run_lock = run_lock::RunLock::new(&options.service_path, &options.environment, options.wait_for_lock);
+        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), run_lock, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
     }
 
     /// Where progress events go from now on (`None`: nowhere).
@@ -190,6 +190,15 @@ impl Portfolio {
         Ok(())
     }
 
+    /// The service's deploy lock for this environment, held while this run
+    /// changes anything (dry runs change nothing and take none).
+    fn hold_run_lock(&self) -> Result<Option<run_lock::Held<'_>>> {
+        match self.options.dry_run {
+            true => Ok(None),
+            false => self.run_lock.hold(&self.deployment_id()).map(Some),
+        }
+    }
+
     /// Saves what a phase has taken before it changes anything (a bookmark
     /// before migrations), as a `running` record: a run stopped mid-phase
     /// resumes with it instead of taking it again afterwards.
@@ -204,6 +213,7 @@ impl Portfolio {
 
     /// Every domain, `parallel` at a time: a new one starts as soon as one ends.
     pub fn deploy_all(&self) -> Result<Value> {
+        let _held = self.hold_run_lock()?;
         let started = Instant::now();
         let results = self.deploy_specs(&self.options.domains);
         Ok(self.summary(results, started, json!([])))
@@ -234,6 +244,7 @@ impl Portfolio {
     /// reaches `rollback_threshold`, its deployed domains are rolled back
     /// (remote) and no later wave starts.
     pub fn deploy_in_waves(&self, dependencies: &IndexMap<String, Vec<String>>) -> Result<Value> {
+        let _held = self.hold_run_lock()?;
         let started = Instant::now();
         let order = waves(dependencies)?;
         let mut succeeded: Vec<String> = vec![];
@@ -359,6 +370,7 @@ impl Portfolio {
     }
 
     fn deploy_domain_with(&self, spec: &DomainSpec, canary: Option<canary::Canary>) -> Result<Value> {
+        let _held = self.hold_run_lock()?;
         // A resumed canary run stays one: its gate decides, not a plain health check over split traffic.
         let canary = canary.or_else(|| self.lock().canary.clone());
         let started = Instant::now();
@@ -393,12 +405,11 @@ impl Portfolio {
             if let Err(e) = self.record(domain, phase, run) {
                 warnings.push(format!("{phase}: done, but the run's state could not be saved ({e}): a resumed run would do it again"));
             }
+            // Every failed phase fails the domain and stops it: a worker never goes live without
+            // its secrets, and one failing its health check (served locally or deployed) is a failed deploy.
             if status == PhaseStatus::Failed {
-                if is_critical(phase) {
-                    failed = Some(format!("{phase}: {message}"));
-                    break;
-                }
-                warnings.push(format!("{phase}: {message}"));
+                failed = Some(format!("{phase}: {message}"));
+                break;
             }
         }
         let rollback = match (&failed, context.rolled_back.take()) {
@@ -461,6 +472,7 @@ impl Portfolio {
         if !PHASES.contains(&phase) {
             return Err(crate::error::Error::invalid(format!("unknown phase {phase}: one of {}", PHASES.join(", "))));
         }
+        let _held = self.hold_run_lock()?;
         let domain = spec.domain.as_str();
         let mut context = phases::Context::new(self, spec);
         let earlier: Vec<(String, Value)> = {
