@@ -98,7 +98,9 @@ test('a domain whose secrets do not upload fails before its code goes live', asy
   assert.equal(r.status, 'failed')
   assert.match(r.error, /^secrets: /)
   assert.equal(r.phaseResults.deployment, undefined, 'no deploy ran after the failed upload')
-  assert.equal(api.workers.get('data-service-nosecrets-example-com-staging')?.deployments.length ?? 0, 0, 'nothing went live')
+  // `secret bulk` on a missing worker makes wrangler's empty draft; clodo's deploy (message `clodo <id>`) never ran.
+  const deployments = api.workers.get('data-service-nosecrets-example-com-staging')?.deployments ?? []
+  assert.equal(deployments.filter((d) => d.annotations?.['workers/message']?.startsWith('clodo ')).length, 0, 'the service\'s code did not go live')
 })
 
 test('a deploy whose health check fails goes back to the version and database bookmark from before it', async () => {
