@@ -368,9 +368,9 @@ pub fn process_token() -> Option<String> {
 /// `-`, `_` and `.` only, never `..`.
 fn check_name(kind: &str, name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    if name.is_empty() || name.len() > 128 || !name.chars().all(allowed) || name.contains("..") || name == "." {
+    if name.is_empty() || name.len() > 128 || !name.chars().all(allowed) || name.contains("..") || name == "." || name.starts_with('-') {
         return Err(Error::invalid(format!(
-            "Invalid {kind} name {name:?}: use 1 to 128 letters, digits, '-', '_' or '.' (no '..', no '/')"
+            "Invalid {kind} name {name:?}: use 1 to 128 letters, digits, '-', '_' or '.' (no '..', no '/', not starting with '-')"
         )));
     }
     Ok(())

@@ -1,5 +1,7 @@
-//! Checks on every name that reaches a wrangler argv or an SQL text, made
-//! before any process starts.
+//! The one policy for every name that reaches a wrangler argv, a path, a
+//! config key or an SQL text, checked before any process starts or file is
+//! written (docs/names.md has the table). No name may start with `-`: in an
+//! argv it would be read as a flag.
 
 use crate::error::{Error, Result};
 
@@ -21,6 +23,21 @@ pub fn binding(name: &str) -> Result<()> {
     }
 }
 
+/// Worker names: letters, digits, `-` and `_`, up to 64 (Cloudflare lowercases them).
+pub fn worker(name: &str) -> Result<()> {
+    check(name, "worker name", 64, |c| c.is_ascii_alphanumeric() || c == '-' || c == '_', "letters, digits, '-' or '_'")
+}
+
+/// Cloudflare account ids (32 hex characters for real accounts; other letters and digits for local stand-ins).
+pub fn account_id(id: &str) -> Result<()> {
+    check(id, "account id", 64, |c| c.is_ascii_alphanumeric(), "the 32 hex characters of the account's id")
+}
+
+/// D1 database ids: UUIDs remotely, the database's name locally.
+pub fn database_id(id: &str) -> Result<()> {
+    check(id, "database id", 64, |c| c.is_ascii_alphanumeric() || c == '-' || c == '_', "the database's UUID (or its name, locally)")
+}
+
 /// Time Travel bookmarks are hex groups joined by `-`.
 pub fn bookmark(value: &str) -> Result<()> {
     check(value, "bookmark", 128, |c| c.is_ascii_alphanumeric() || c == '-', "letters, digits or '-'")
@@ -36,6 +53,9 @@ pub fn one_of(value: &str, what: &str, allowed: &[&str]) -> Result<()> {
 fn check(value: &str, what: &str, max: usize, allowed: impl Fn(char) -> bool, hint: &str) -> Result<()> {
     if value.is_empty() {
         return Err(Error::invalid(format!("The {what} is empty: use {hint}")));
+    }
+    if value.starts_with('-') {
+        return Err(Error::invalid(format!("Invalid {what} {value:?}: it must not start with '-' (it would be read as a flag)")));
     }
     if value.chars().count() > max {
         return Err(Error::invalid(format!("Invalid {what}: {} characters, at most {max} allowed", value.chars().count())));
@@ -63,15 +83,15 @@ mod tests {
     #[test]
     fn hostile_names_are_refused() {
         let long = "a".repeat(300);
-        for bad in ["x; rm -rf /", "$(id)", "../x", "a\nb", "a\0b", long.as_str(), "", "-"] {
-            if bad == "-" {
-                continue;
-            }
+        for bad in ["x; rm -rf /", "$(id)", "../x", "a\nb", "a\0b", long.as_str(), "", "-", "--help", "-rf"] {
             let err = database(bad).unwrap_err();
             assert_eq!(err.code(), "E_INVALID_INPUT", "{bad:?}");
         }
         assert!(database("shop-prod_db1").is_ok());
         assert!(binding("1DB").is_err());
+        for check in [environment, binding, bookmark, worker, account_id, database_id] {
+            assert_eq!(check("--help").unwrap_err().code(), "E_INVALID_INPUT");
+        }
         assert!(binding("DB_2").is_ok());
     }
 

@@ -319,6 +319,7 @@ fn check_scope(domain: &str, environment: &str) -> Result<()> {
     let host_ok = !domain.is_empty()
         && domain.len() <= 253
         && !domain.starts_with('.')
+        && !domain.starts_with('-')
         && !domain.contains("..")
         && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !host_ok {

@@ -104,6 +104,9 @@ fn d1_entry(info: &Value) -> Result<(String, String, Map<String, Value>)> {
     let (Some(name), Some(id)) = (text(&["database_name", "databaseName"]), text(&["database_id", "databaseId"])) else {
         return Err(Error::invalid("Database name and ID are required"));
     };
+    crate::d1::names::binding(&binding)?;
+    crate::d1::names::database(&name)?;
+    crate::d1::names::database_id(&id)?;
     let mut entry = Map::new();
     entry.insert("binding".into(), json!(binding));
     entry.insert("database_name".into(), json!(name));
@@ -358,6 +361,7 @@ impl WranglerConfig {
         if account_id.is_empty() {
             return Ok(false);
         }
+        crate::d1::names::account_id(account_id)?;
         self.edit(&self.options.config_path, Seed::Defaults, |doc, _| {
             if doc.get(&[key("account_id")]) == Some(json!(account_id)) {
                 return Ok(false);
@@ -370,6 +374,10 @@ impl WranglerConfig {
     /// Creates the file with name, main and compatibility_date (and an empty
     /// non-production environment) unless it exists; returns the config.
     pub fn create_minimal_config(&self, name: &str, environment: Option<&str>, main: Option<&str>, compatibility_date: Option<&str>) -> Result<Value> {
+        crate::d1::names::worker(name)?;
+        if let Some(main) = main.filter(|m| m.is_empty() || m.starts_with('-') || m.len() > 1024 || m.chars().any(char::is_control)) {
+            return Err(Error::invalid(format!("Invalid main {main:?}: give the entry file's path, like src/index.js")));
+        }
         let mut config = json!({
             "name": name,
             "main": main.unwrap_or("src/index.js"),
@@ -419,10 +427,7 @@ fn seed_config() -> Value {
 }
 
 fn check_env_name(env: &str) -> Result<()> {
-    if env.is_empty() || env.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
-        return Err(Error::invalid(format!("Invalid environment name {env:?}: use letters, digits, '-' or '_'")));
-    }
-    Ok(())
+    crate::d1::names::environment(env)
 }
 
 /// The `--env` wrangler needs for `environment`: `[env.X]` when the config
