@@ -64,9 +64,12 @@ impl FileLock {
     pub fn acquire(path: &Path, timeout: Duration) -> Result<FileLock> {
         let timeout = if NO_WAIT.get() { Duration::ZERO } else { timeout };
         let lock_path = lock_path(path);
-        let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path);
+        let open = || no_follow(OpenOptions::new().create(true).truncate(false).write(true)).open(&lock_path);
         let folder = lock_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let file = in_folder(folder, open).map_err(|e| Error::io("Failed to open lock file", &lock_path, e))?;
+        let file = in_folder(folder, open).map_err(|e| match fs::symlink_metadata(&lock_path).is_ok_and(|m| m.file_type().is_symlink()) {
+            true => Error::invalid(format!("The lock file {} is a symbolic link; clodo does not follow it: remove it", lock_path.display())),
+            false => Error::io("Failed to open lock file", &lock_path, e),
+        })?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
@@ -107,8 +110,11 @@ pub fn read_text(path: &Path) -> Result<Option<String>> {
 }
 
 /// Replaces `path` with `contents` in one step, keeping the file's mode.
-/// Missing parent folders are created.
+/// Missing parent folders are created. A symbolic link is kept: the file it
+/// points to is the one replaced, as an editor would save it.
 pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Result<()> {
+    let target = link_target(path)?;
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -135,6 +141,32 @@ pub fn write_atomic(path: &Path, contents: &[u8], options: WriteOptions) -> Resu
         sync_dir(&dir);
     }
     Ok(())
+}
+
+/// Where a symbolic link at `path` leads (followed to the end), else `path` itself.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = fs::read_link(&current).map_err(|e| Error::io("Failed to read the link", &current, e))?;
+                current = current.parent().map(|dir| dir.join(&next)).unwrap_or(next);
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(Error::invalid(format!("{} is a loop of symbolic links", path.display())))
+}
+
+#[cfg(unix)]
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.custom_flags(libc::O_NOFOLLOW)
+}
+
+#[cfg(not(unix))]
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    options
 }
 
 /// The one way to change a file others may change too: under its lock, read
@@ -208,6 +240,33 @@ fn sync_dir(_dir: &Path) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_file_is_edited_where_it_is_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("shared").join("wrangler.toml");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        fs::write(&real, "name = \"a\"\n").unwrap();
+        let link = dir.path().join("wrangler.toml");
+        std::os::unix::fs::symlink("shared/wrangler.toml", &link).unwrap();
+        let changed = update(&link, WriteOptions::default(), |old| Ok(Some(old.unwrap_or_default().replace("\"a\"", "\"b\"")))).unwrap();
+        assert!(changed);
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
+        assert_eq!(fs::read_to_string(&real).unwrap(), "name = \"b\"\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_lock_file_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wrangler.toml");
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, lock_path(&file)).unwrap();
+        let err = FileLock::acquire(&file, Duration::from_millis(10)).err().unwrap();
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert!(!elsewhere.exists(), "the link's target was not created");
+    }
 
     #[test]
     fn write_keeps_mode_and_replaces_content() {

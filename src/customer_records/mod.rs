@@ -195,6 +195,8 @@ impl CustomerRecords {
         // Refuse values that cannot be stored before creating any folder.
         layout::render(inputs, &EnvVars::default(), "")?;
         self.make_private_dir(path.parent().unwrap_or(&self.config_dir))?;
+        // What killed writers left beside the record (a live writer's temp lasts microseconds).
+        atomic_file::remove_stale_temps(path, std::time::Duration::from_secs(60));
         atomic_file::update(path, self.write, |old| {
             let existing = old.map(envfile::parse).unwrap_or_default();
             let raw = raw_from(&existing);
@@ -338,6 +340,13 @@ impl CustomerRecords {
     /// Creates the folder (and missing parents) as 0700 and makes sure the
     /// customer folder itself is 0700: records name accounts and databases.
     fn make_private_dir(&self, dir: &Path) -> Result<()> {
+        // A linked folder may lead out of the project: neither written through nor re-moded.
+        if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::invalid(format!(
+                "{} is a symbolic link; clodo writes customer records only into real folders: replace the link with the folder",
+                dir.display()
+            )));
+        }
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]

@@ -123,3 +123,28 @@ fn concurrent_updates_of_one_record_all_land() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_linked_customer_folder_is_not_written_through() {
+    let (dir, records) = store();
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::create_dir_all(dir.path().join("customers")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("customers").join("acme")).unwrap();
+    let err = records.update("acme", "production", &json!({"domainName": "a.example.com"})).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+}
+
+#[test]
+fn temporary_files_a_killed_writer_left_beside_a_record_are_swept() {
+    let (_dir, records) = store();
+    let path = records.save("acme", "production", &real_record(), SaveOptions::default()).unwrap();
+    let stale = path.with_file_name(".production.env.abc123.tmp");
+    fs::write(&stale, "half a record").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    fs::File::options().write(true).open(&stale).unwrap().set_modified(old).unwrap();
+    records.update("acme", "production", &json!({"domainName": "b.example.com"})).unwrap();
+    assert!(!stale.exists());
+}

@@ -189,7 +189,8 @@ impl Checker<'_> {
     }
 
     fn duplicate_bindings(&mut self, scope: &[Seg], section: &Value, label: &str) {
-        let mut seen: Vec<(String, Vec<Seg>)> = vec![];
+        // By name: thousands of vars must not cost a scan each.
+        let mut seen: std::collections::HashMap<String, Vec<Seg>> = std::collections::HashMap::new();
         let mut names: Vec<(String, Vec<Seg>)> = vec![];
         for (list, field) in NAMED_LISTS {
             for (i, item) in section.get(*list).and_then(Value::as_array).into_iter().flatten().enumerate() {
@@ -215,11 +216,14 @@ impl Checker<'_> {
             names.push((var.clone(), [scope.to_vec(), vec![key("vars"), key(var)]].concat()));
         }
         for (name, path) in names {
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
-                let first = dotted(first);
-                self.at(Severity::Error, "DUPLICATE_BINDING", &path, format!("{label}binding name \"{name}\" is used twice (also at {first}); each binding needs its own name"));
-            } else {
-                seen.push((name, path));
+            match seen.get(&name) {
+                Some(first) => {
+                    let first = dotted(first);
+                    self.at(Severity::Error, "DUPLICATE_BINDING", &path, format!("{label}binding name \"{name}\" is used twice (also at {first}); each binding needs its own name"));
+                }
+                None => {
+                    seen.insert(name, path);
+                }
             }
         }
     }
