@@ -192,14 +192,18 @@ pub struct DeployArgs {
 
 /// Runs the CLI on `args` (without the program name) and gives the exit code.
 pub fn run(args: Vec<String>) -> i32 {
+    let json = args.iter().any(|a| a == "--json");
     let cli = match Cli::try_parse_from(std::iter::once("clodo".to_owned()).chain(args)) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => OK,
-                _ => USAGE,
-            };
+            let shown = matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion);
+            // With --json, even help and usage errors are one JSON document.
+            match (json, shown) {
+                (false, _) => drop(e.print()),
+                (true, true) => Output::new(true).result(&serde_json::json!({"help": e.render().to_string()}), |_| String::new()),
+                (true, false) => Output::new(true).error(&Error::invalid(e.render().to_string().trim().to_owned())),
+            }
+            return if shown { OK } else { USAGE };
         }
     };
     let out = Output::new(cli.json);

@@ -23,8 +23,11 @@ fn customer_prefix(zone: &str, purpose: &str) -> Result<String> {
         return Err(Error::invalid(format!("Zone name is required to {purpose}")));
     }
     let prefix = zone.split('.').next().unwrap_or_default();
-    if prefix.is_empty() || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') || prefix == ".." {
-        return Err(Error::invalid(format!("Invalid zone name {zone:?}: expected a domain such as example.com")));
+    // The first label names a folder: a host name label (1 to 63 letters, digits or '-', not starting with '-').
+    let label_ok = (1..=63).contains(&prefix.len()) && !prefix.starts_with('-') && prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !label_ok || zone.len() > 253 {
+        let shown: String = zone.chars().take(80).collect();
+        return Err(Error::invalid(format!("Invalid zone name {shown:?}: expected a domain such as example.com")));
     }
     Ok(prefix.to_string())
 }
