@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliEnvironment, root, runCli as clodo } from './helpers.mjs'
@@ -100,4 +100,37 @@ test('two deploys of one service and environment: the second fails at once namin
 
   const [a, b] = await Promise.all([run('--wait'), run('--wait')])
   assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr)
+})
+
+/** Pids of live processes whose command line mentions `text` (Linux /proc). */
+function processesMentioning(text) {
+  const found = []
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (cmdline.includes(text) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) found.push(Number(pid))
+    } catch {}
+  }
+  return found
+}
+
+test('Ctrl-C during a deploy stops every process it started; status then says interrupted', { skip: process.platform !== 'linux' }, async () => {
+  const dir = projects('no-health')
+  const service = join(dir, 'no-health')
+  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: cliEnvironment })
+  let stderr = ''
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  await new Promise((resolve) => child.stderr.on('data', (d) => {
+    stderr += d
+    // The health check's `wrangler dev` starts right after the build.
+    if (/deployment\s+built/.test(stderr)) setTimeout(resolve, 400)
+  }))
+  assert.ok(processesMentioning(service).length > 0, 'wrangler dev is running for the service')
+  child.kill('SIGINT')
+  const { code } = await exited
+  assert.equal(code, 130, stderr)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.deepEqual(processesMentioning(service), [], 'nothing the run started is left running')
+  const status = JSON.parse(clodo(['status', '--path', service, '--json']).stdout)
+  assert.equal(status.domains['quiet.example.io'].status, 'interrupted')
 })

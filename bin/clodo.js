@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // `npx clodo …`: the CLI is Rust (src/cli); this only hands it the arguments.
-process.exitCode = require('../index.js').runCli(process.argv.slice(2))
+process.exitCode = require('../js/native.cjs').runCli(process.argv.slice(2))

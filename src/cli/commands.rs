@@ -44,6 +44,8 @@ fn run_state(path: &Path, deployment_id: Option<&str>) -> Result<RunState, Failu
 
 pub fn status(out: &Output, path: &Path, deployment_id: Option<&str>) -> Outcome {
     let state = run_state(path, deployment_id)?;
+    let running_now = crate::portfolio::deploy_in_progress(&state.service_path, &state.environment);
+    let state = state.as_left(running_now);
     let document = serde_json::to_value(&state).unwrap_or_default();
     let failed = state.domains.values().filter(|d| d.status == DomainStatus::Failed).count();
     out.result(&document, |_| {

@@ -191,7 +191,27 @@ pub struct DeployArgs {
 }
 
 /// Runs the CLI on `args` (without the program name) and gives the exit code.
+/// Ctrl-C, SIGTERM or a closed terminal end every process this run started
+/// (each leads its own process group, so the terminal's signal does not
+/// reach them), then the run, with 128 + the signal's number.
+#[cfg(unix)]
+fn end_children_when_interrupted() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            crate::wrangler::process::end_all();
+            eprintln!("\ninterrupted: every process this run started was stopped; `clodo deploy --resume <deployment-id>` continues it");
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn end_children_when_interrupted() {}
+
 pub fn run(args: Vec<String>) -> i32 {
+    end_children_when_interrupted();
     let json = args.iter().any(|a| a == "--json");
     let cli = match Cli::try_parse_from(std::iter::once("clodo".to_owned()).chain(args)) {
         Ok(cli) => cli,

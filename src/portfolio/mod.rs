@@ -9,6 +9,11 @@
 mod build;
 pub mod canary;
 mod run_lock;
+
+/// Whether a deploy of this service and environment is running now.
+pub fn deploy_in_progress(service: &std::path::Path, environment: &str) -> bool {
+    run_lock::RunLock::is_held(service, environment)
+}
 mod phases;
 mod remote;
 pub mod state;

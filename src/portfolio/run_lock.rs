@@ -66,6 +66,15 @@ impl RunLock {
         Ok(Held(self))
     }
 
+    /// Whether some run holds it now (without taking it; nothing is created).
+    pub fn is_held(service: &Path, environment: &str) -> bool {
+        let probe = RunLock::new(service, environment, false);
+        if !crate::atomic_file::lock_path(&probe.path).exists() {
+            return false;
+        }
+        matches!(FileLock::acquire(&probe.path, Duration::ZERO), Err(Error::Locked { .. }))
+    }
+
     /// Who holds the lock, as its holder file says.
     fn holder(&self) -> String {
         let about: serde_json::Value = std::fs::read_to_string(self.holder_file()).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();

@@ -40,6 +40,8 @@ pub enum DomainStatus {
     Failed,
     /// Deployed, then put back by a completed rollback.
     RolledBack,
+    /// Was running when its run stopped (killed, interrupted): `--resume` continues it.
+    Interrupted,
 }
 
 impl DomainStatus {
@@ -52,6 +54,7 @@ impl DomainStatus {
             DomainStatus::Planned => "planned",
             DomainStatus::Failed => "failed",
             DomainStatus::RolledBack => "rolled-back",
+            DomainStatus::Interrupted => "interrupted",
         }
     }
 }
@@ -113,6 +116,17 @@ pub fn state_path(service_path: &Path, deployment_id: &str) -> PathBuf {
 }
 
 impl RunState {
+    /// As it stands when no process is running it: domains it left pending
+    /// or running were interrupted.
+    pub fn as_left(mut self, running_now: bool) -> RunState {
+        if !running_now {
+            for run in self.domains.values_mut().filter(|d| matches!(d.status, DomainStatus::Running | DomainStatus::Pending)) {
+                run.status = DomainStatus::Interrupted;
+            }
+        }
+        self
+    }
+
     /// The id of the run saved last under `service_path`, if any.
     pub fn latest(service_path: &Path) -> Option<String> {
         let dir = service_path.join(".clodo").join("deployments");

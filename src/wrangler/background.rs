@@ -33,6 +33,7 @@ impl Background {
             });
         }
         let mut child = command.spawn().map_err(|e| Error::Wrangler { kind: WranglerFailure::Other, command: what.into(), message: format!("`{what}` did not start: {e}") })?;
+        crate::wrangler::process::track(child.id());
         let (tx, rx) = mpsc::channel::<String>();
         for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>)]
             .into_iter()
@@ -83,6 +84,7 @@ impl Background {
         super::process::kill_group(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        super::process::untrack(self.child.id());
     }
 }
 

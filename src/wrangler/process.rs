@@ -16,6 +16,25 @@ pub struct Finished {
     pub duration: Duration,
 }
 
+/// The process groups (leaders' pids) clodo's children lead right now, so a
+/// run that is interrupted can end them all (`end_all`).
+static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+pub fn track(pid: u32) {
+    LIVE.lock().unwrap_or_else(|p| p.into_inner()).push(pid);
+}
+
+pub fn untrack(pid: u32) {
+    LIVE.lock().unwrap_or_else(|p| p.into_inner()).retain(|p| *p != pid);
+}
+
+/// Ends every child (and what it started) still running: for a run that is being interrupted.
+pub fn end_all() {
+    for pid in LIVE.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        kill_group(pid);
+    }
+}
+
 pub fn run(mut command: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> std::io::Result<Finished> {
     command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -30,7 +49,10 @@ pub fn run(mut command: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> s
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
     let pid = child.id();
-    let (exit_code, timed_out) = wait_with_timeout(child, pid, timeout)?;
+    track(pid);
+    let waited = wait_with_timeout(child, pid, timeout);
+    untrack(pid);
+    let (exit_code, timed_out) = waited?;
     if let Some(feeder) = feeder {
         let _ = feeder.join();
     }
@@ -70,6 +92,14 @@ fn collect(handle: Option<JoinHandle<Vec<u8>>>) -> Vec<u8> {
 fn own_process_group(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     command.process_group(0);
+    // A child must not outlive the process that started it, even one killed with SIGKILL.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
 }
 
 #[cfg(not(unix))]
