@@ -528,6 +528,19 @@ test('writes asked for in order land in order, even when the first one waited fo
   assert.match(read(m.configPath), /account_id = "second"/)
 })
 
+test('a config past the size limit is refused with the limit named; a large one validates off the event loop', async () => {
+  const huge = project({ 'wrangler.toml': BASE + '#' + 'x'.repeat(9 * 1024 * 1024) + '\n' })
+  const error = await rejection(new WranglerConfigManager({ projectRoot: huge }).readConfig())
+  assert.equal(error.code, 'E_INVALID_INPUT')
+  assert.match(error.message, /clodo reads wrangler configs of up to 8 MiB/)
+
+  let vars = ''
+  for (let i = 0; i < 40_000; i++) vars += `V${i} = "value ${i}"\n`
+  const large = new WranglerConfigManager({ projectRoot: project({ 'wrangler.toml': BASE + vars }) })
+  const result = await large.validate()
+  assert.equal(result.valid, true, JSON.stringify(result.errors))
+})
+
 test('wrong argument types are rejected before any work', () => {
   const m = new WranglerConfigManager({ projectRoot: project({ 'wrangler.toml': BASE }) })
   assert.throws(() => m.ensureEnvironment(42), /string/i)

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::errors::to_js_error;
 use super::convert::{Json, console_log, flag, text};
-use super::task::{WriteQueue, now_or_pool_in_order, settled};
+use super::task::{WriteQueue, now_or_pool_in_order, pool, settled};
 use crate::error::Result as CoreResult;
 use crate::wrangler_config::{self as core, CustomerParams, Options, Severity, ValidateOptions, WranglerConfig};
 
@@ -242,7 +242,15 @@ impl WranglerConfigManager {
     #[napi(ts_args_type = "options?: { remote?: boolean }")]
     pub fn validate<'env>(&self, env: &'env Env, options: Option<Value>) -> napi::Result<PromiseRaw<'env, ValidationResult>> {
         let remote = options.as_ref().and_then(|o| flag(o, &["remote"])).unwrap_or(false);
-        settled(env, Ok(validation_result(self.inner.validate(&ValidateOptions { remote }))))
+        let large = std::fs::metadata(self.inner.config_path()).is_ok_and(|m| m.len() > crate::wrangler_config::LARGE_CONFIG_BYTES);
+        match large {
+            // A big file would hold the event loop: validate it on the pool.
+            true => {
+                let inner = self.inner.clone();
+                pool(env, move || Ok(validation_result(inner.validate(&ValidateOptions { remote }))))
+            }
+            false => settled(env, Ok(validation_result(self.inner.validate(&ValidateOptions { remote })))),
+        }
     }
 
     /// `<projectRoot>/config/customers/<first label of zone>/<config file name>`.

@@ -160,6 +160,16 @@ impl WranglerConfig {
     }
 
     fn load(&self, path: &Path) -> Result<Option<Document>> {
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.len() > MAX_CONFIG_BYTES
+        {
+            return Err(Error::invalid(format!(
+                "{} is {} MiB; clodo reads wrangler configs of up to {} MiB (wrangler's own are kilobytes: move data out of vars)",
+                path.display(),
+                meta.len() / (1024 * 1024),
+                MAX_CONFIG_BYTES / (1024 * 1024)
+            )));
+        }
         match self.current_text(path)? {
             Some(text) => Document::parse(&text, Format::from_path(path), path).map(Some),
             None => Ok(None),
@@ -421,6 +431,12 @@ enum Seed {
     /// Another file's text (parse errors name `.1`).
     Text(String, PathBuf),
 }
+
+/// Configs above this are refused before they are read: no real one comes near it.
+pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Configs above this are validated off the JavaScript thread.
+pub const LARGE_CONFIG_BYTES: u64 = 256 * 1024;
 
 fn seed_config() -> Value {
     json!({ "name": "worker", "main": "src/index.js", "compatibility_date": today() })
