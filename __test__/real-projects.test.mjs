@@ -134,3 +134,21 @@ test('Ctrl-C during a deploy stops every process it started; status then says in
   const status = JSON.parse(clodo(['status', '--path', service, '--json']).stdout)
   assert.equal(status.domains['quiet.example.io'].status, 'interrupted')
 })
+
+test('a deploy killed with SIGKILL leaves servers that the next deploy of the service ends', { skip: process.platform !== 'linux' }, async () => {
+  const dir = projects('no-health')
+  const service = join(dir, 'no-health')
+  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: cliEnvironment })
+  let stderr = ''
+  await new Promise((resolve) => child.stderr.on('data', (d) => {
+    stderr += d
+    if (/deployment\s+built/.test(stderr)) setTimeout(resolve, 400)
+  }))
+  child.kill('SIGKILL')
+  await new Promise((resolve) => child.on('exit', resolve))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.ok(processesMentioning(service).length > 0, 'a killed run cannot stop what its children started')
+  const again = clodo(['deploy', '--local', service, '--json'])
+  assert.equal(again.code, 0, again.stderr)
+  assert.deepEqual(processesMentioning(service), [], 'the next run ended them, and its own')
+})

@@ -2,7 +2,8 @@
 //! `<service>/.clodo/locks/deploy-<env>` while it changes anything, and says
 //! who holds it in a file beside. A second run fails at once with `E_LOCKED`
 //! naming the first (or waits, when asked). The OS lets go of the lock when
-//! its process ends, however it ends, so a dead run's lock is free at once.
+//! its process ends, however it ends, so a dead run's lock is free at once;
+//! the next run to take it ends what the dead one left running.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -58,6 +59,8 @@ impl RunLock {
                 Error::Locked { .. } => Error::RunLocked { service: self.service.clone(), environment: self.environment.clone(), holder: self.holder() },
                 other => other,
             })?;
+            // Holding the lock, no live run owns what an earlier, killed run left serving.
+            crate::wrangler::orphans::reap(&self.service, &self.environment);
             let about = json!({"deploymentId": deployment_id, "pid": std::process::id(), "since": crate::audit_log::now_iso()});
             write_atomic(&self.holder_file(), about.to_string().as_bytes(), WriteOptions::default())?;
             held.1 = Some(lock);

@@ -8,6 +8,7 @@ mod deploy;
 pub mod environment;
 mod limit;
 mod locate;
+pub mod orphans;
 pub mod process;
 
 use std::path::{Path, PathBuf};
