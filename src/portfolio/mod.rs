@@ -8,6 +8,7 @@
 
 mod build;
 pub mod canary;
+pub mod details;
 mod run_lock;
 
 /// Whether a deploy of this service and environment is running now.
@@ -562,11 +563,11 @@ impl Portfolio {
             .iter()
             .filter(|(_, d)| d.phases.contains_key("deployment"))
             .filter_map(|(domain, d)| {
-                let init = d.phases.get("initialization")?;
-                let mut point: crate::rollback::RollbackPoint = serde_json::from_value(init.details["rollbackPoint"].clone()).ok()?;
+                let init: details::Initialization = details::from_json(&d.phases.get("initialization")?.details);
+                let mut point = init.rollback_point?;
                 // Only a run that changed the schema has something to undo in the database: restoring
                 // the bookmark otherwise would only drop what live traffic wrote since.
-                let migrated = d.phases.get("database").map(|p| phases::migrated_bookmarks(&p.details)).unwrap_or_default();
+                let migrated = d.phases.get("database").map(|p| details::from_json::<details::Database>(&p.details).bookmarks()).unwrap_or_default();
                 point.set_bookmarks(migrated);
                 Some((domain.clone(), point))
             })

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::Portfolio;
 use crate::rollback::RollbackPoint;
+use super::details::{Database, Initialization, Migrated, Started, from_json, to_json};
 use super::state::{PhaseRun, PhaseStatus};
 use crate::d1::parse_apply_attempts;
 use crate::deploy_check::{CheckOptions, Checker, Level};
@@ -17,7 +18,6 @@ use crate::domain_config::tenancy::DomainDatabase;
 use crate::domain_config::{DomainSpec, Rendered, render};
 use crate::error::{Error, Result};
 use crate::http_check::{self, TestOptions};
-use crate::rollback::DatabaseBookmark;
 use crate::service::settings::HealthCheck;
 use crate::wrangler::Invocation;
 
@@ -81,19 +81,20 @@ impl<'a> Context<'a> {
     /// What a phase done in an earlier run left for the later ones.
     pub fn restore(&mut self, phase: &str, details: &Value) {
         if phase == "initialization" {
-            let databases: Vec<DomainDatabase> = serde_json::from_value(details["databases"].clone()).unwrap_or_default();
-            for db in databases.into_iter().filter(|d| !d.shared) {
+            let init: Initialization = from_json(details);
+            for db in init.databases.into_iter().filter(|d| !d.shared) {
                 if let Some(id) = db.database_id {
                     self.spec.database_ids.insert(db.database_name, id);
                 }
             }
             self.rendered = self.render().ok();
-            self.rollback_point = serde_json::from_value(details["rollbackPoint"].clone()).ok();
+            self.rollback_point = init.rollback_point;
         }
         if phase == "database" {
-            self.migrations_applied = details["migrationsApplied"].as_u64().unwrap_or(0) as usize;
+            let database: Database = from_json(details);
+            self.migrations_applied = database.migrations_applied;
             if let Some(point) = self.rollback_point.as_mut() {
-                point.set_bookmarks(migrated_bookmarks(details));
+                point.set_bookmarks(database.bookmarks());
             }
         }
         if let Some(url) = details["url"].as_str() {
@@ -179,14 +180,15 @@ impl<'a> Context<'a> {
             rendered = self.render()?;
         }
         let primary = crate::domain_config::tenancy::primary(&rendered.databases);
-        let mut details = json!({
-            "configPath": rendered.path,
-            "workerName": self.spec.worker_name(),
-            "databases": rendered.databases,
-            "databaseName": primary.map(|d| d.database_name.clone()),
-            "databaseId": primary.and_then(|d| d.database_id.clone()),
-            "databasesCreated": created,
-        });
+        let mut details = Initialization {
+            config_path: rendered.path.clone(),
+            worker_name: self.spec.worker_name(),
+            databases: rendered.databases.clone(),
+            database_name: primary.map(|d| d.database_name.clone()),
+            database_id: primary.and_then(|d| d.database_id.clone()),
+            databases_created: created,
+            rollback_point: None,
+        };
         if self.o().dry_run {
             self.plan.push(json!({"configPath": rendered.path, "config": rendered.config}));
         } else {
@@ -195,9 +197,9 @@ impl<'a> Context<'a> {
         let message = format!("rendered its own config for worker {}{}", self.spec.worker_name(), describe_databases(&rendered.databases));
         self.rendered = Some(rendered);
         if !self.o().local {
-            details["rollbackPoint"] = self.record_rollback_point()?;
+            details.rollback_point = self.record_rollback_point()?;
         }
-        done(message, details)
+        done(message, to_json(&details))
     }
 
     /// Migrates every database the domain owns from its binding's migrations folder.
@@ -208,6 +210,7 @@ impl<'a> Context<'a> {
         }
         let mode = if self.o().local { "--local" } else { "--remote" };
         let interrupted = self.interrupted.take();
+        let interrupted: Option<Started> = interrupted.as_ref().map(from_json);
         let bookmarks = self.bookmarks_before_migrations(&databases, interrupted.as_ref())?;
         let mut reports = vec![];
         let mut notes = vec![];
@@ -216,7 +219,7 @@ impl<'a> Context<'a> {
             let name = db.database_name.as_str();
             if db.shared {
                 notes.push(format!("{} is shared ({name}): not migrated per domain", db.binding));
-                reports.push(json!({"binding": db.binding, "databaseName": name, "shared": true, "applied": []}));
+                reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), shared: true, ..Default::default() });
                 continue;
             }
             // Two bindings of one database: migrated once.
@@ -227,7 +230,7 @@ impl<'a> Context<'a> {
             if !db.migrations_dir.is_dir() {
                 let folder = crate::domain_config::relative(&db.migrations_dir, &self.o().service_path);
                 notes.push(format!("{}: no migrations folder ({folder}), nothing to migrate", db.binding));
-                reports.push(json!({"binding": db.binding, "databaseName": name, "applied": [], "note": "no migrations folder"}));
+                reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), note: Some("no migrations folder".into()), ..Default::default() });
                 continue;
             }
             let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
@@ -240,20 +243,21 @@ impl<'a> Context<'a> {
             self.migrations_applied += report.applied.len();
             notes.push(format!("{} migration(s) applied to {name}", report.applied.len()));
             // A stopped run may have applied some before: its bookmark undoes those too.
-            let earlier = interrupted.as_ref().is_some_and(|i| i["bookmarks"].get(name).is_some());
+            let earlier = interrupted.as_ref().is_some_and(|i| i.bookmarks.contains_key(name));
             if earlier {
                 notes.push(format!("{name}: an earlier, interrupted run may have applied some; its bookmark from before them is kept"));
             }
-            reports.push(json!({"binding": db.binding, "databaseName": name, "applied": report.applied, "bookmark": bookmarks.get(name), "interruptedBefore": earlier}));
+            let bookmark = bookmarks.get(name).cloned();
+            reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied: report.applied, bookmark, interrupted_before: earlier, ..Default::default() });
         }
         if self.o().dry_run {
             return skipped("dry run");
         }
-        let details = json!({"migrationsApplied": self.migrations_applied, "databases": reports});
+        let details = Database { migrations_applied: self.migrations_applied, databases: reports };
         if let Some(point) = self.rollback_point.as_mut() {
-            point.set_bookmarks(migrated_bookmarks(&details));
+            point.set_bookmarks(details.bookmarks());
         }
-        done(notes.join("; "), details)
+        done(notes.join("; "), to_json(&details))
     }
 
     /// Local mode uploads nothing: the declared secrets come from the service's
@@ -359,17 +363,6 @@ fn describe_databases(databases: &[DomainDatabase]) -> String {
         true => String::new(),
         false => format!("; D1 {}", parts.join(", ")),
     }
-}
-
-/// The databases a database phase migrated (or an interrupted run may have), each with the bookmark from before.
-pub(super) fn migrated_bookmarks(details: &Value) -> Vec<DatabaseBookmark> {
-    details["databases"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|d| d["applied"].as_array().is_some_and(|a| !a.is_empty()) || d["interruptedBefore"] == true)
-        .filter_map(|d| Some(DatabaseBookmark { database: d["databaseName"].as_str()?.to_owned(), bookmark: d["bookmark"].as_str()?.to_owned() }))
-        .collect()
 }
 
 /// The bundle wrangler wrote: the metafile's entry output, else the entry's name as a `.js`.

@@ -40,21 +40,21 @@ impl Context<'_> {
     }
 
     /// What the worker serves before this run changes anything.
-    pub(super) fn record_rollback_point(&mut self) -> Result<Value> {
+    pub(super) fn record_rollback_point(&mut self) -> Result<Option<RollbackPoint>> {
         if self.o().dry_run {
             self.plan.push(json!({"command": self.invocation(&["deployments", "list", "--json"])?.display_argv()}));
-            return Ok(Value::Null);
+            return Ok(None);
         }
         let runner = self.portfolio.runner.get()?;
         let point = self.worker(runner)?.create_point(&self.spec.worker_name(), None)?;
         self.rollback_point = Some(point.clone());
-        Ok(serde_json::to_value(point).unwrap_or_default())
+        Ok(Some(point))
     }
 
     /// Remote: the bookmark of every database the domain owns and migrates,
     /// taken before any migration and saved before the first one runs; a
     /// phase an earlier run started keeps the bookmarks it saved then.
-    pub(super) fn bookmarks_before_migrations(&mut self, databases: &[crate::domain_config::tenancy::DomainDatabase], interrupted: Option<&Value>) -> Result<IndexMap<String, String>> {
+    pub(super) fn bookmarks_before_migrations(&mut self, databases: &[crate::domain_config::tenancy::DomainDatabase], interrupted: Option<&super::details::Started>) -> Result<IndexMap<String, String>> {
         let mut bookmarks: IndexMap<String, String> = IndexMap::new();
         if self.o().local {
             return Ok(bookmarks);
@@ -64,7 +64,7 @@ impl Context<'_> {
             if bookmarks.contains_key(&name) {
                 continue;
             }
-            let saved = interrupted.and_then(|i| i["bookmarks"][&name].as_str()).map(str::to_owned);
+            let saved = interrupted.and_then(|i| i.bookmarks.get(&name)).cloned();
             let bookmark = match saved {
                 Some(bookmark) => Some(bookmark),
                 None => self.bookmark_of(&name)?,
@@ -74,7 +74,8 @@ impl Context<'_> {
             }
         }
         if !self.o().dry_run && !bookmarks.is_empty() {
-            self.portfolio.mark_started(&self.spec.domain, "database", json!({"bookmarks": bookmarks}))?;
+            let started = super::details::Started { bookmarks: bookmarks.clone() };
+            self.portfolio.mark_started(&self.spec.domain, "database", super::details::to_json(&started))?;
         }
         Ok(bookmarks)
     }
