@@ -59,10 +59,10 @@ impl RunLock {
                 Error::Locked { .. } => Error::RunLocked { service: self.service.clone(), environment: self.environment.clone(), holder: self.holder() },
                 other => other,
             })?;
-            // Holding the lock, no live run owns what an earlier, killed run left serving.
-            crate::wrangler::orphans::reap(&self.service, &self.environment);
             let about = json!({"deploymentId": deployment_id, "pid": std::process::id(), "since": crate::audit_log::now_iso()});
             write_atomic(&self.holder_file(), about.to_string().as_bytes(), WriteOptions::default())?;
+            // Holding the lock, no live run owns what an earlier, killed run left serving.
+            crate::wrangler::orphans::reap(&self.service, &self.environment);
             held.1 = Some(lock);
         }
         held.0 += 1;
@@ -78,13 +78,16 @@ impl RunLock {
         matches!(FileLock::acquire(&probe.path, Duration::ZERO), Err(Error::Locked { .. }))
     }
 
-    /// Who holds the lock, as its holder file says.
+    /// Who holds the lock, as its holder file says (which it writes just after taking the lock).
     fn holder(&self) -> String {
-        let about: serde_json::Value = std::fs::read_to_string(self.holder_file()).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
-        match (about["deploymentId"].as_str(), about["pid"].as_u64()) {
-            (Some(id), Some(pid)) => format!("deployment {id} (process {pid})"),
-            _ => "another clodo run".into(),
+        for _ in 0..40 {
+            let about: serde_json::Value = std::fs::read_to_string(self.holder_file()).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+            if let (Some(id), Some(pid)) = (about["deploymentId"].as_str(), about["pid"].as_u64()) {
+                return format!("deployment {id} (process {pid})");
+            }
+            std::thread::sleep(Duration::from_millis(25));
         }
+        "another clodo run".into()
     }
 }
 
