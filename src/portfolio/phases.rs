@@ -171,8 +171,10 @@ impl<'a> Context<'a> {
         if !self.o().local {
             // Remote: each database the domain owns exists (reused or created) and its real id goes into the config.
             let mut names: Vec<String> = vec![];
-            for db in rendered.databases.iter().filter(|d| !d.shared && !names.contains(&d.database_name)) {
-                names.push(db.database_name.clone());
+            for db in rendered.databases.iter().filter(|d| !d.shared) {
+                if !names.contains(&db.database_name) {
+                    names.push(db.database_name.clone());
+                }
             }
             for name in names {
                 if self.ensure_database(&name)? {
