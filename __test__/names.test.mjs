@@ -3,6 +3,7 @@
 // E_INVALID_INPUT before any process starts, and no file or folder appears.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { clodo, project, rejection, root, runCli } from './helpers.mjs'
@@ -45,7 +46,7 @@ test('names that would be read as flags, or hold what no name may, are refused e
   assert.equal(JSON.parse(cli.stdout).error.code, 'E_INVALID_INPUT')
 })
 
-test('--help with --json is one JSON document; a record path that is a folder is an error, not "no record"', async () => {
+test('--help with --json is one JSON document; a record path that is a folder loads as null, with a warning', async () => {
   const help = runCli(['deploy', '--help', '--json'])
   assert.equal(help.code, 0)
   assert.match(JSON.parse(help.stdout).help, /--health-path/)
@@ -55,5 +56,8 @@ test('--help with --json is one JSON document; a record path that is a folder is
 
   const dir = project()
   mkdirSync(join(dir, 'customers', 'acme', 'production.env'), { recursive: true })
-  assert.throws(() => new UnifiedConfigManager({ configDir: join(dir, 'customers') }).loadCustomerConfig('acme', 'production'), { code: 'E_IO' })
+  const load = `const { UnifiedConfigManager } = require(${JSON.stringify(root)}); console.log(JSON.stringify(new UnifiedConfigManager({ configDir: ${JSON.stringify(join(dir, 'customers'))} }).loadCustomerConfig('acme', 'production')))`
+  const r = spawnSync(process.execPath, ['-e', load], { encoding: 'utf8' })
+  assert.equal(r.stdout.trim(), 'null', 'as the original')
+  assert.match(r.stderr, /warning: acme \(production\): .*production\.env.*Is a directory/)
 })

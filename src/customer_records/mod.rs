@@ -150,9 +150,9 @@ impl CustomerRecords {
     /// record (`inspect` says which and why). Bad names are errors.
     pub fn load(&self, customer: &str, environment: &str) -> Result<Option<StandardRecord>> {
         let found = self.inspect(customer, environment)?;
-        // A record that is there but cannot be read (a folder, no permission) is an error, not "no record".
+        // As the original, an unreadable record (a folder, no permission) loads as null, but never without a word.
         if found.status == Status::Unreadable {
-            atomic_file::read_text(&found.path)?;
+            eprintln!("warning: {customer} ({environment}): {}", found.reasons.join("; "));
         }
         if found.status != Status::Ready {
             self.note(format!("No usable config for {customer}/{environment} ({}): {}", found.status.as_str(), found.reasons.join("; ")));
