@@ -59,7 +59,7 @@ pub struct Where {
     /// The service folder.
     #[arg(long, default_value = ".")]
     path: PathBuf,
-    #[arg(long = "env", default_value = "development")]
+    #[arg(short = 'e', long = "env", default_value = "development")]
     environment: String,
     /// Print the commands and change nothing.
     #[arg(long)]

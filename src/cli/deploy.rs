@@ -22,6 +22,10 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let local = args.local || (!args.remote && credentials.api_token.is_none());
     let environment = args.environment.clone().unwrap_or_else(|| if local { "development" } else { "production" }.into());
     let (paths, mut wanted): (Vec<String>, Vec<String>) = args.targets.iter().cloned().partition(|t| std::path::Path::new(t).is_dir());
+    // A path is never taken for a domain: one that names no folder is an error.
+    if let Some(missing) = wanted.iter().find(|t| t.contains(['/', '\\']) || t.starts_with('.') || t.starts_with('~')) {
+        return Err(Failure::Usage(format!("{missing} is not a folder here: give a service's folder (or a folder of services), or domains")));
+    }
     let paths: Vec<PathBuf> = match paths.is_empty() {
         true => vec![PathBuf::from(".")],
         false => paths.iter().map(PathBuf::from).collect(),
@@ -60,7 +64,12 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         _ => plan,
     };
     if plan.iter().all(|(_, domains)| domains.is_empty()) {
-        return Err(Failure::Usage("no domains to deploy: name them (clodo deploy shop.example.com), or give the service customer records, vars DOMAIN/DOMAINS or custom-domain routes".into()));
+        let looked: Vec<String> = plan.iter().map(|(s, _)| s.path.display().to_string()).collect();
+        return Err(Failure::Usage(format!(
+            "no domains to deploy to {environment} in {}: looked in customer records (config/customers/<customer>/{environment}.env), \
+             the config's vars DOMAIN/DOMAINS and custom-domain routes for {environment}, and src/config/domains.js; name them (clodo deploy shop.example.com) or pass --env",
+            looked.join(", ")
+        )));
     }
     if args.resume.is_some() && plan.len() > 1 {
         return Err(Failure::Usage("--resume continues one service's run: give that service's folder".into()));

@@ -19,7 +19,7 @@ pub enum ConfigCommand {
     Show {
         #[arg(default_value = ".")]
         path: PathBuf,
-        #[arg(long = "env")]
+        #[arg(short = 'e', long = "env")]
         environment: Option<String>,
     },
     /// Check the config (every finding with its line and column).
@@ -32,9 +32,14 @@ pub enum ConfigCommand {
     },
     /// Add an environment section (`[env.<name>]`) if the config has none, keeping everything else as written.
     Env {
+        /// The environment's name: letters, digits, '-' or '_'.
         name: String,
+        /// The service's folder.
         #[arg(long, default_value = ".")]
         path: PathBuf,
+        /// Create a wrangler.toml when the folder has no config.
+        #[arg(long)]
+        create: bool,
     },
     /// Add (or update) a D1 binding, keeping the file's comments and formatting.
     AddD1 {
@@ -42,7 +47,7 @@ pub enum ConfigCommand {
         database_id: String,
         #[arg(long, default_value = "DB")]
         binding: String,
-        #[arg(long = "env")]
+        #[arg(short = 'e', long = "env")]
         environment: Option<String>,
         #[arg(long, default_value = ".")]
         path: PathBuf,
@@ -83,7 +88,7 @@ pub enum SecretsCommand {
 pub struct SecretsAt {
     #[arg(long, default_value = ".")]
     path: PathBuf,
-    #[arg(long = "env", default_value = "production")]
+    #[arg(short = 'e', long = "env", default_value = "production")]
     environment: String,
 }
 
@@ -97,7 +102,7 @@ pub enum CustomersCommand {
     /// Create or change a record: only the fields given change (a token is never taken from a flag).
     Save {
         customer: String,
-        #[arg(long = "env", default_value = "production")]
+        #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
         #[arg(long)]
         domain: Option<String>,
@@ -115,7 +120,7 @@ pub enum CustomersCommand {
     /// One record as text (the token masked).
     Show {
         customer: String,
-        #[arg(long = "env", default_value = "production")]
+        #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
         #[arg(long, default_value = ".")]
         path: PathBuf,
@@ -126,10 +131,22 @@ fn config_at(path: &std::path::Path) -> Result<WranglerConfig, super::Failure> {
     Ok(WranglerConfig::new(ConfigOptions::for_project(Some(&absolute(path)?), None)))
 }
 
+/// The service's config, which must exist: reading or validating nothing is an error, never a made-up config.
+fn existing_config_at(path: &std::path::Path) -> Result<WranglerConfig, super::Failure> {
+    let config = config_at(path)?;
+    match config.config_path().is_file() {
+        true => Ok(config),
+        false => Err(super::Failure::Error(crate::error::Error::ConfigNotFound {
+            path: config.config_path().to_path_buf(),
+            message: "No wrangler config (wrangler.json, wrangler.jsonc or wrangler.toml) here; give the service's folder".into(),
+        })),
+    }
+}
+
 pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
     match command {
         ConfigCommand::Show { path, environment } => {
-            let config = config_at(&path)?;
+            let config = existing_config_at(&path)?;
             let summary = config.display_summary(environment.as_deref())?;
             let value = config.read_config()?;
             let resolved = crate::domain_config::resolve_environment(&value, environment.as_deref().unwrap_or(""));
@@ -145,7 +162,7 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
             Ok(OK)
         }
         ConfigCommand::Validate { path, remote } => {
-            let config = config_at(&path)?;
+            let config = existing_config_at(&path)?;
             let v = config.validate(&ValidateOptions { remote });
             let findings: Vec<Value> = v
                 .findings
@@ -175,8 +192,8 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
             });
             Ok(if v.valid { OK } else { FAILURE })
         }
-        ConfigCommand::Env { name, path } => {
-            let config = config_at(&path)?;
+        ConfigCommand::Env { name, path, create } => {
+            let config = if create { config_at(&path)? } else { existing_config_at(&path)? };
             let added = config.ensure_environment(&name)?;
             out.result(&json!({"configPath": config.config_path(), "environment": name, "added": added}), |_| {
                 format!("{} {} in {}", if added { "added" } else { "already there:" }, name, config.config_path().display())
@@ -309,7 +326,8 @@ pub fn customers(out: &Output, command: CustomersCommand) -> Outcome {
                 "missingFields": found.missing_fields, "reasons": found.reasons, "record": record,
             });
             out.result(&document, |_| text.clone());
-            Ok(OK)
+            // A record that is missing or not ready is not a success.
+            Ok(if found.record.is_some() { OK } else { FAILURE })
         }
     }
 }

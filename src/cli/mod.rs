@@ -6,6 +6,7 @@ mod board;
 mod commands;
 mod db;
 mod deploy;
+mod dotenv;
 mod manage;
 mod output;
 
@@ -30,6 +31,9 @@ struct Cli {
     /// Answer yes to confirmations (needed when there is no terminal to ask).
     #[arg(long, short = 'y', global = true)]
     yes: bool,
+    /// Run as if started in this folder (read first, as wrangler does: paths and .env files are relative to it).
+    #[arg(long, global = true, value_name = "DIR")]
+    cwd: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,7 +48,7 @@ enum Command {
         domain: String,
         #[arg(long, default_value = ".")]
         path: PathBuf,
-        #[arg(long = "env", default_value = "production")]
+        #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
         /// Ask Cloudflare again instead of using the cached answer (kept an hour in .clodo/cache).
         #[arg(long)]
@@ -72,7 +76,7 @@ enum Command {
     Validate {
         #[arg(default_value = ".")]
         path: PathBuf,
-        #[arg(long = "env", default_value = "production")]
+        #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
         #[arg(long, default_value = "basic", value_parser = ["basic", "standard", "comprehensive"])]
         level: String,
@@ -137,7 +141,7 @@ enum ServiceCommand {
 struct PathEnv {
     #[arg(default_value = ".")]
     path: PathBuf,
-    #[arg(long = "env", default_value = "development")]
+    #[arg(short = 'e', long = "env", default_value = "development")]
     environment: String,
 }
 
@@ -146,7 +150,7 @@ pub struct DeployArgs {
     /// A service folder, a folder of services, and/or domains to limit the run to.
     targets: Vec<String>,
     /// Default: development with --local, else production.
-    #[arg(long = "env")]
+    #[arg(short = 'e', long = "env")]
     environment: Option<String>,
     /// Local D1, a real build and `wrangler dev` (the default without CLOUDFLARE_API_TOKEN).
     #[arg(long, conflicts_with = "remote")]
@@ -210,9 +214,33 @@ fn end_children_when_interrupted() {
 #[cfg(not(unix))]
 fn end_children_when_interrupted() {}
 
+/// `--cwd <dir>` first, as wrangler does; then the project's `.env` files.
+fn prepare_environment(args: &[String], json: bool) -> std::result::Result<(), String> {
+    let cwd = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--cwd" => args.get(i + 1).cloned(),
+        _ => a.strip_prefix("--cwd=").map(str::to_owned),
+    });
+    if let Some(dir) = cwd {
+        std::env::set_current_dir(&dir).map_err(|e| format!("--cwd {dir}: {e}"))?;
+    }
+    let (loaded, values) = dotenv::read(&crate::paths::current_dir(), dotenv::environment_in(args).as_deref());
+    for (key, value) in values {
+        // On Node's main thread before any work starts, as `process.env.X = …` would be.
+        unsafe { std::env::set_var(key, value) };
+    }
+    if !loaded.is_empty() && !json {
+        eprintln!("using variables from {}", loaded.join(", "));
+    }
+    Ok(())
+}
+
 pub fn run(args: Vec<String>) -> i32 {
     end_children_when_interrupted();
     let json = args.iter().any(|a| a == "--json");
+    if let Err(message) = prepare_environment(&args, json) {
+        Output::new(json).error(&Error::invalid(message));
+        return USAGE;
+    }
     let cli = match Cli::try_parse_from(std::iter::once("clodo".to_owned()).chain(args)) {
         Ok(cli) => cli,
         Err(e) => {
