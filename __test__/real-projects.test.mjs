@@ -5,8 +5,8 @@
 // dry runs that plan in text, write nothing and need no secret store key.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliEnvironment, root, runCli as clodo } from './helpers.mjs'
@@ -151,4 +151,26 @@ test('a deploy killed with SIGKILL leaves servers that the next deploy of the se
   const again = clodo(['deploy', '--local', service, '--json'])
   assert.equal(again.code, 0, again.stderr)
   assert.deepEqual(processesMentioning(service), [], 'the next run ended them, and its own')
+})
+
+test('deploy --report draws the run: one row per domain, and a page Chromium renders', async () => {
+  const dir = projects('no-health', 'spa-site')
+  const report = join(dir, 'report.html')
+  const run = clodo(['deploy', '--local', dir, '--report', report, '--json'])
+  assert.equal(run.code, 0, run.stderr)
+  const page = readFileSync(report, 'utf8')
+  assert.equal((page.match(/<tr class="domain">/g) ?? []).length, 2)
+  assert.match(page, /quiet\.example\.io/)
+  assert.match(page, /app\.example\.io/)
+  assert.doesNotMatch(page, /<script|\s(src|href)=|url\(/, 'self-contained: nothing to run or fetch')
+
+  const chromium = ['chromium', 'chromium-browser'].find((c) => spawnSync(c, ['--version']).status === 0)
+  if (!chromium && !process.env.CI) return // .ci/run installs it; a developer machine may not have it
+  assert.ok(chromium, 'CI has Chromium (Debian package chromium)')
+  const shot = (url, file) => spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1200,700', `--screenshot=${file}`, url], { timeout: 60_000 })
+  const blank = join(dir, 'blank.png')
+  const drawn = join(dir, 'report.png')
+  shot('about:blank', blank)
+  shot(`file://${report}`, drawn)
+  assert.ok(statSync(drawn).size > 2 * statSync(blank).size, `the report renders as more than a blank page (${statSync(drawn).size} vs ${statSync(blank).size} bytes)`)
 })

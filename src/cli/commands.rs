@@ -42,10 +42,14 @@ fn run_state(path: &Path, deployment_id: Option<&str>) -> Result<RunState, Failu
     Ok(RunState::load(&root, &id)?)
 }
 
-pub fn status(out: &Output, path: &Path, deployment_id: Option<&str>) -> Outcome {
+pub fn status(out: &Output, path: &Path, deployment_id: Option<&str>, html: Option<&Path>) -> Outcome {
     let state = run_state(path, deployment_id)?;
     let running_now = crate::portfolio::deploy_in_progress(&state.service_path, &state.environment);
     let state = state.as_left(running_now);
+    if let Some(file) = html {
+        let written = super::write_report(file, std::slice::from_ref(&state))?;
+        out.note(&format!("report: {}", written.display()));
+    }
     let document = serde_json::to_value(&state).unwrap_or_default();
     let failed = state.domains.values().filter(|d| d.status == DomainStatus::Failed).count();
     out.result(&document, |_| {

@@ -118,7 +118,10 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         0 => FAILURE,
         _ => PARTIAL,
     };
-    let document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs, "warnings": warnings});
+    let mut document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs, "warnings": warnings});
+    if let Some(file) = &args.report {
+        document["report"] = report(out, file, &document, args.dry_run)?;
+    }
     out.result(&document, |d| summary_text(out, d));
     Ok(code)
 }
@@ -310,4 +313,20 @@ fn plan_text(document: &Value) -> String {
 
 fn argv(command: &Value) -> String {
     command.as_array().into_iter().flatten().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
+}
+
+/// The run's report page from the states the run saved (a dry run saves none).
+fn report(out: &Output, file: &std::path::Path, document: &Value, dry_run: bool) -> Result<Value, Failure> {
+    if dry_run {
+        out.note("report: a dry run saves no state, so there is no run to draw");
+        return Ok(Value::Null);
+    }
+    let mut states = vec![];
+    for run in document["runs"].as_array().into_iter().flatten() {
+        let (Some(path), Some(id)) = (run["path"].as_str(), run["summary"]["deploymentId"].as_str()) else { continue };
+        states.push(crate::portfolio::state::RunState::load(std::path::Path::new(path), id)?);
+    }
+    let written = super::write_report(file, &states)?;
+    out.note(&format!("report: {}", written.display()));
+    Ok(json!(written))
 }

@@ -9,6 +9,7 @@ mod deploy;
 mod dotenv;
 mod manage;
 mod output;
+mod report;
 
 use std::path::PathBuf;
 
@@ -58,9 +59,14 @@ enum Command {
     List(PathEnv),
     /// A saved deployment run: every domain and phase (default: the latest run).
     Status {
+        /// The run's id (default: the latest run of the service).
         deployment_id: Option<String>,
+        /// The service's folder.
         #[arg(long, default_value = ".")]
         path: PathBuf,
+        /// Also write the run as one self-contained HTML page (a timeline of every domain's phases).
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Put a run's domains (or one domain of the latest run) back to what they served before it.
     Rollback {
@@ -180,6 +186,9 @@ pub struct DeployArgs {
     /// When another deploy of the same service and environment is running, wait for it (default: fail with E_LOCKED).
     #[arg(long)]
     wait: bool,
+    /// Write the run as one self-contained HTML page (a timeline of every domain's phases) when it ends.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     /// Choose the domains from a list (needs a terminal).
     #[arg(long, short = 'i')]
     interactive: bool,
@@ -213,6 +222,13 @@ fn end_children_when_interrupted() {
 
 #[cfg(not(unix))]
 fn end_children_when_interrupted() {}
+
+/// Writes the report page of `runs` to `file`.
+fn write_report(file: &std::path::Path, runs: &[crate::portfolio::state::RunState]) -> Result<PathBuf> {
+    let file = crate::paths::absolute(file, &crate::paths::current_dir());
+    crate::atomic_file::write_atomic(&file, report::html(runs).as_bytes(), crate::atomic_file::WriteOptions::default())?;
+    Ok(file)
+}
 
 /// `--cwd <dir>` first, as wrangler does; then the project's `.env` files.
 fn prepare_environment(args: &[String], json: bool) -> std::result::Result<(), String> {
@@ -259,7 +275,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Deploy(args) => deploy::run(&out, cli.yes, args),
         Command::List(a) => commands::list(&out, &a.path, &a.environment),
         Command::Discover { domain, path, environment, refresh } => commands::discover(&out, &path, &domain, &environment, refresh),
-        Command::Status { deployment_id, path } => commands::status(&out, &path, deployment_id.as_deref()),
+        Command::Status { deployment_id, path, html } => commands::status(&out, &path, deployment_id.as_deref(), html.as_deref()),
         Command::Rollback { target, path, restore_database } => commands::rollback(&out, &path, &target, restore_database),
         Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),
         Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
