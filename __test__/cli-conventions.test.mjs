@@ -50,3 +50,21 @@ test('nothing to work on is said, exits 1 and writes nothing', () => {
   assert.equal(noDomains.code, 2)
   assert.match(noDomains.stderr, /no domains to deploy to development in .*: looked in customer records \(config\/customers\/<customer>\/development\.env\)/)
 })
+
+test('every command, argument and flag has help text', () => {
+  const commands = [
+    ['deploy'], ['discover'], ['list'], ['status'], ['rollback'], ['validate'], ['test'],
+    ['db', 'list'], ['db', 'status'], ['db', 'migrate'], ['db', 'create'], ['db', 'restore'], ['db', 'backup'],
+    ['service', 'create'], ['service', 'init'],
+    ['config', 'show'], ['config', 'validate'], ['config', 'env'], ['config', 'add-d1'],
+    ['secrets', 'generate'], ['secrets', 'push'], ['secrets', 'list'], ['secrets', 'rotate'],
+    ['customers', 'list'], ['customers', 'save'], ['customers', 'show'],
+  ]
+  for (const command of commands) {
+    const help = clodo([...command, '--help'])
+    assert.equal(help.code, 0, command.join(' '))
+    // A line naming an argument or a flag with nothing after it has no help text.
+    const bare = help.stdout.split('\n').filter((line) => /^\s{2,}((-\w, )?--[\w-]+( <[^>]+>)?|<[A-Z_]+>|\[[A-Z_]+\])\s*$/.test(line))
+    assert.deepEqual(bare, [], `clodo ${command.join(' ')} --help`)
+  }
+})

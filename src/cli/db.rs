@@ -15,19 +15,23 @@ pub enum DbCommand {
     List(Where),
     /// Applied and pending migrations of a database.
     Status {
+        /// The D1 database's name.
         database: String,
         #[command(flatten)]
         at: Where,
     },
     /// Apply pending migrations to a database (or every database of the environment).
     Migrate {
+        /// The D1 database's name (default: every database of the environment).
         database: Option<String>,
         #[command(flatten)]
         at: Where,
     },
     /// Create a D1 database on Cloudflare (or reuse the one of that exact name) and bind it in the config.
     Create {
+        /// The new database's name.
         name: String,
+        /// The binding the worker reaches the database by.
         #[arg(long, default_value = "DB")]
         binding: String,
         /// Where the database lives (weur, eeur, apac, oc, wnam, enam).
@@ -38,7 +42,9 @@ pub enum DbCommand {
     },
     /// Replay a backup (`.sql` file or backup folder) into a database, then compare row counts.
     Restore {
+        /// The backup: its .sql file, its folder, or the folder's manifest.
         backup: PathBuf,
+        /// The D1 database's name.
         #[arg(long)]
         database: String,
         #[command(flatten)]
@@ -46,7 +52,9 @@ pub enum DbCommand {
     },
     /// Export a database to `<out>/<db>-<env>.sql` with a manifest entry (sha256, rows, migrations).
     Backup {
+        /// The D1 database's name.
         database: String,
+        /// The folder the backup is written into.
         #[arg(long, default_value = "backups")]
         out: PathBuf,
         #[command(flatten)]
@@ -59,6 +67,7 @@ pub struct Where {
     /// The service folder.
     #[arg(long, default_value = ".")]
     path: PathBuf,
+    /// The environment, as wrangler's --env.
     #[arg(short = 'e', long = "env", default_value = "development")]
     environment: String,
     /// Print the commands and change nothing.

@@ -17,13 +17,16 @@ use crate::wrangler_config::{Options as ConfigOptions, ValidateOptions, Wrangler
 pub enum ConfigCommand {
     /// The config's summary for an environment.
     Show {
+        /// The service's folder (default: the working folder).
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// The environment, as wrangler's --env.
         #[arg(short = 'e', long = "env")]
         environment: Option<String>,
     },
     /// Check the config (every finding with its line and column).
     Validate {
+        /// The service's folder (default: the working folder).
         #[arg(default_value = ".")]
         path: PathBuf,
         /// Check it for use against Cloudflare: a D1 entry without database_id is an error.
@@ -43,12 +46,17 @@ pub enum ConfigCommand {
     },
     /// Add (or update) a D1 binding, keeping the file's comments and formatting.
     AddD1 {
+        /// The D1 database's name.
         database_name: String,
+        /// The D1 database's id (its UUID).
         database_id: String,
+        /// The binding the worker reaches the database by.
         #[arg(long, default_value = "DB")]
         binding: String,
+        /// The environment, as wrangler's --env.
         #[arg(short = 'e', long = "env")]
         environment: Option<String>,
+        /// The service's folder (default: the working folder).
         #[arg(long, default_value = ".")]
         path: PathBuf,
     },
@@ -59,6 +67,7 @@ pub enum SecretsCommand {
     /// Generate a domain's secrets (stored values reused) into the encrypted store (key: CLODO_SECRET_KEY).
     /// The names are the ones the project declares (.dev.vars.example, secrets.required, clodo.json "secrets").
     Generate {
+        /// The domain (a host name such as shop.example.com).
         domain: String,
         /// Also clodo's ten standard secrets (always, when clodo.json says "standardSecrets": true).
         #[arg(long)]
@@ -67,11 +76,22 @@ pub enum SecretsCommand {
         at: SecretsAt,
     },
     /// Upload a domain's stored secrets to the environment's worker (`secret bulk` on stdin, checked by `secret list`).
-    Push { domain: String, #[command(flatten)] at: SecretsAt },
+    Push {
+        /// The domain (a host name such as shop.example.com).
+        domain: String,
+        #[command(flatten)]
+        at: SecretsAt,
+    },
     /// The names (never the values) of a domain's stored secrets.
-    List { domain: String, #[command(flatten)] at: SecretsAt },
+    List {
+        /// The domain (a host name such as shop.example.com).
+        domain: String,
+        #[command(flatten)]
+        at: SecretsAt,
+    },
     /// New values for the named secrets (old ones kept in the store's history), uploaded with --push.
     Rotate {
+        /// The domain (a host name such as shop.example.com).
         domain: String,
         /// A secret to rotate (repeatable).
         #[arg(long = "name", required = true)]
@@ -86,8 +106,10 @@ pub enum SecretsCommand {
 
 #[derive(clap::Args)]
 pub struct SecretsAt {
+    /// The service's folder (default: the working folder).
     #[arg(long, default_value = ".")]
     path: PathBuf,
+    /// The environment, as wrangler's --env.
     #[arg(short = 'e', long = "env", default_value = "production")]
     environment: String,
 }
@@ -96,32 +118,44 @@ pub struct SecretsAt {
 pub enum CustomersCommand {
     /// Every customer record, with whether it is ready to deploy.
     List {
+        /// The service's folder (default: the working folder).
         #[arg(default_value = ".")]
         path: PathBuf,
     },
     /// Create or change a record: only the fields given change (a token is never taken from a flag).
     Save {
+        /// The customer (its folder under config/customers).
         customer: String,
+        /// The environment, as wrangler's --env.
         #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
+        /// The domain (a host name such as shop.example.com).
         #[arg(long)]
         domain: Option<String>,
+        /// Its Cloudflare account id.
         #[arg(long)]
         account_id: Option<String>,
+        /// Its Cloudflare zone id.
         #[arg(long)]
         zone_id: Option<String>,
+        /// Its service name.
         #[arg(long)]
         service_name: Option<String>,
+        /// Its service type.
         #[arg(long)]
         service_type: Option<String>,
+        /// The service's folder (default: the working folder).
         #[arg(long, default_value = ".")]
         path: PathBuf,
     },
     /// One record as text (the token masked).
     Show {
+        /// The customer (its folder under config/customers).
         customer: String,
+        /// The environment, as wrangler's --env.
         #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
+        /// The service's folder (default: the working folder).
         #[arg(long, default_value = ".")]
         path: PathBuf,
     },

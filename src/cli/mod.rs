@@ -46,9 +46,12 @@ enum Command {
     Deploy(DeployArgs),
     /// What is known about a domain: services and runs here, and Cloudflare's zone, account, D1 and workers (with a token).
     Discover {
+        /// The domain (a host name such as shop.example.com).
         domain: String,
+        /// Where to look for services and runs (default: the working folder).
         #[arg(long, default_value = ".")]
         path: PathBuf,
+        /// The environment, as wrangler's --env.
         #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
         /// Ask Cloudflare again instead of using the cached answer (kept an hour in .clodo/cache).
@@ -72,6 +75,7 @@ enum Command {
     Rollback {
         /// A deployment id, or a domain of the latest run.
         target: String,
+        /// The service's folder (default: the working folder).
         #[arg(long, default_value = ".")]
         path: PathBuf,
         /// Also restore the D1 database to the bookmark taken before the run's migrations.
@@ -80,10 +84,13 @@ enum Command {
     },
     /// Check a service before deploying it.
     Validate {
+        /// The service's folder (default: the working folder).
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// The environment, as wrangler's --env.
         #[arg(short = 'e', long = "env", default_value = "production")]
         environment: String,
+        /// How deep to check: basic, standard or comprehensive.
         #[arg(long, default_value = "basic", value_parser = ["basic", "standard", "comprehensive"])]
         level: String,
     },
@@ -104,6 +111,7 @@ enum Command {
     Service(ServiceCommand),
     /// HTTP checks of a deployed worker (a URL, or a domain for its https address): /health and the given paths.
     Test {
+        /// An http(s) address, or a domain (its https:// address).
         url: String,
         /// More paths to check, beside /health.
         #[arg(long = "endpoint")]
@@ -115,9 +123,12 @@ enum Command {
 enum ServiceCommand {
     /// Write a new worker project that `wrangler dev` serves and `clodo deploy` deploys as it is.
     Create {
+        /// The new service's name (its folder, worker and package name).
         name: String,
+        /// The kind of service.
         #[arg(long = "type", default_value = "generic", value_parser = crate::service::create::TYPES)]
         service_type: String,
+        /// The wrangler config's format: toml or jsonc.
         #[arg(long, default_value = "toml", value_parser = ["toml", "jsonc"])]
         format: String,
         /// A domain it serves (repeatable).
@@ -132,6 +143,7 @@ enum ServiceCommand {
     },
     /// Add clodo to an existing worker: its domains in src/config/domains.js, clodo in package.json.
     Init {
+        /// The service's folder (default: the working folder).
         #[arg(default_value = ".")]
         path: PathBuf,
         /// `host[:account-id[:zone-id]]`, comma-separated.
@@ -145,8 +157,10 @@ enum ServiceCommand {
 
 #[derive(Args)]
 struct PathEnv {
+    /// Where to look: a service's folder, or a folder of services (default: the working folder).
     #[arg(default_value = ".")]
     path: PathBuf,
+    /// The environment, as wrangler's --env.
     #[arg(short = 'e', long = "env", default_value = "development")]
     environment: String,
 }
