@@ -114,21 +114,26 @@ function processesMentioning(text) {
   return found
 }
 
+/** `clodo deploy --local service`, once its health check's `wrangler dev` has started (right after the build). */
+async function deployUntilServing(service) {
+  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: cliEnvironment })
+  const output = { stderr: '' }
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  await new Promise((resolve) => child.stderr.on('data', (d) => {
+    output.stderr += d
+    if (/deployment\s+built/.test(output.stderr)) setTimeout(resolve, 400)
+  }))
+  return { child, exited, output }
+}
+
 test('Ctrl-C during a deploy stops every process it started; status then says interrupted', { skip: process.platform !== 'linux' }, async () => {
   const dir = projects('no-health')
   const service = join(dir, 'no-health')
-  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: cliEnvironment })
-  let stderr = ''
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  await new Promise((resolve) => child.stderr.on('data', (d) => {
-    stderr += d
-    // The health check's `wrangler dev` starts right after the build.
-    if (/deployment\s+built/.test(stderr)) setTimeout(resolve, 400)
-  }))
+  const { child, exited, output } = await deployUntilServing(service)
   assert.ok(processesMentioning(service).length > 0, 'wrangler dev is running for the service')
   child.kill('SIGINT')
   const { code } = await exited
-  assert.equal(code, 130, stderr)
+  assert.equal(code, 130, output.stderr)
   await new Promise((resolve) => setTimeout(resolve, 300))
   assert.deepEqual(processesMentioning(service), [], 'nothing the run started is left running')
   const status = JSON.parse(clodo(['status', '--path', service, '--json']).stdout)
@@ -138,14 +143,9 @@ test('Ctrl-C during a deploy stops every process it started; status then says in
 test('a deploy killed with SIGKILL leaves servers that the next deploy of the service ends', { skip: process.platform !== 'linux' }, async () => {
   const dir = projects('no-health')
   const service = join(dir, 'no-health')
-  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: cliEnvironment })
-  let stderr = ''
-  await new Promise((resolve) => child.stderr.on('data', (d) => {
-    stderr += d
-    if (/deployment\s+built/.test(stderr)) setTimeout(resolve, 400)
-  }))
+  const { child, exited } = await deployUntilServing(service)
   child.kill('SIGKILL')
-  await new Promise((resolve) => child.on('exit', resolve))
+  await exited
   await new Promise((resolve) => setTimeout(resolve, 300))
   assert.ok(processesMentioning(service).length > 0, 'a killed run cannot stop what its children started')
   const again = clodo(['deploy', '--local', service, '--json'])

@@ -95,6 +95,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     let verb = if args.dry_run { "Planning" } else { "Deploying" };
     out.note(&out.paint(Paint::Bold, &format!("{verb} {count} domain(s) of {} service(s) to {environment} ({mode})", plan.len())));
     let mut runs = vec![];
+    let mut states = vec![];
     for (service, domains, credentials) in &groups {
         let options = options(&args, service, domains, &environment, local, credentials.clone())?;
         // On a terminal a live board; elsewhere one line per finished phase.
@@ -110,6 +111,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         }
         let summary = summary?;
         runs.push(json!({"service": service.name, "path": service.path, "summary": summary}));
+        states.push(portfolio.snapshot());
     }
     let results: Vec<&Value> = runs.iter().flat_map(|r| r["summary"]["results"].as_array().into_iter().flatten()).collect();
     let ok = results.iter().filter(|r| r["success"] == true).count();
@@ -120,7 +122,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     };
     let mut document = json!({"environment": environment, "local": local, "dryRun": args.dry_run, "total": results.len(), "successful": ok, "runs": runs, "warnings": warnings});
     if let Some(file) = &args.report {
-        document["report"] = report(out, file, &document, args.dry_run)?;
+        document["report"] = report(out, file, &states, args.dry_run)?;
     }
     out.result(&document, |d| summary_text(out, d));
     Ok(code)
@@ -315,18 +317,13 @@ fn argv(command: &Value) -> String {
     command.as_array().into_iter().flatten().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
 }
 
-/// The run's report page from the states the run saved (a dry run saves none).
-fn report(out: &Output, file: &std::path::Path, document: &Value, dry_run: bool) -> Result<Value, Failure> {
+/// The run's report page (a dry run has no run to draw).
+fn report(out: &Output, file: &std::path::Path, states: &[crate::portfolio::state::RunState], dry_run: bool) -> Result<Value, Failure> {
     if dry_run {
         out.note("report: a dry run saves no state, so there is no run to draw");
         return Ok(Value::Null);
     }
-    let mut states = vec![];
-    for run in document["runs"].as_array().into_iter().flatten() {
-        let (Some(path), Some(id)) = (run["path"].as_str(), run["summary"]["deploymentId"].as_str()) else { continue };
-        states.push(crate::portfolio::state::RunState::load(std::path::Path::new(path), id)?);
-    }
-    let written = super::write_report(file, &states)?;
+    let written = super::write_report(file, states)?;
     out.note(&format!("report: {}", written.display()));
     Ok(json!(written))
 }

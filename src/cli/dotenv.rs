@@ -9,22 +9,12 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-/// The files wrangler would read for `environment`, in order.
-fn candidates(environment: Option<&str>) -> Vec<String> {
-    let mut files = vec![".env".to_owned(), ".env.local".to_owned()];
-    if let Some(env) = environment {
-        files.push(format!(".env.{env}"));
-        files.push(format!(".env.{env}.local"));
-    }
-    files
-}
-
 /// Reads the files found in `dir`; returns their names and the values they
 /// give that the real environment does not already have.
 pub fn read(dir: &Path, environment: Option<&str>) -> (Vec<String>, IndexMap<String, String>) {
     let mut loaded = vec![];
     let mut values: IndexMap<String, String> = IndexMap::new();
-    for name in candidates(environment) {
+    for name in crate::wrangler::dotenv_files(environment) {
         let Ok(items) = dotenvy::from_path_iter(dir.join(&name)) else { continue };
         loaded.push(name);
         for (key, value) in items.flatten() {

@@ -267,8 +267,7 @@ fn declared_secrets(at: &SecretsAt, standard: bool) -> Result<GenerateOptions, s
             root.display()
         )));
     }
-    let custom = declared.into_iter().map(|d| (d.name, 64)).collect();
-    Ok(GenerateOptions { reuse_existing: true, standard, custom, ..Default::default() })
+    Ok(crate::service::settings::generate_options(&declared, standard))
 }
 
 /// What may be shown of a secrets result: names and counts, never values.

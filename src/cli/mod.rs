@@ -244,16 +244,12 @@ fn write_report(file: &std::path::Path, runs: &[crate::portfolio::state::RunStat
     Ok(file)
 }
 
-/// `--cwd <dir>` first, as wrangler does; then the project's `.env` files.
-fn prepare_environment(args: &[String], json: bool) -> std::result::Result<(), String> {
-    let cwd = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
-        "--cwd" => args.get(i + 1).cloned(),
-        _ => a.strip_prefix("--cwd=").map(str::to_owned),
-    });
+/// `--cwd <dir>` first, as wrangler does; then the project's `.env` files for `environment`.
+fn prepare_environment(cwd: Option<&std::path::Path>, environment: Option<&str>, json: bool) -> std::result::Result<(), String> {
     if let Some(dir) = cwd {
-        std::env::set_current_dir(&dir).map_err(|e| format!("--cwd {dir}: {e}"))?;
+        std::env::set_current_dir(dir).map_err(|e| format!("--cwd {}: {e}", dir.display()))?;
     }
-    let (loaded, values) = dotenv::read(&crate::paths::current_dir(), dotenv::environment_in(args).as_deref());
+    let (loaded, values) = dotenv::read(&crate::paths::current_dir(), environment);
     for (key, value) in values {
         // On Node's main thread before any work starts, as `process.env.X = …` would be.
         unsafe { std::env::set_var(key, value) };
@@ -267,10 +263,7 @@ fn prepare_environment(args: &[String], json: bool) -> std::result::Result<(), S
 pub fn run(args: Vec<String>) -> i32 {
     end_children_when_interrupted();
     let json = args.iter().any(|a| a == "--json");
-    if let Err(message) = prepare_environment(&args, json) {
-        Output::new(json).error(&Error::invalid(message));
-        return USAGE;
-    }
+    let environment = dotenv::environment_in(&args);
     let cli = match Cli::try_parse_from(std::iter::once("clodo".to_owned()).chain(args)) {
         Ok(cli) => cli,
         Err(e) => {
@@ -284,6 +277,10 @@ pub fn run(args: Vec<String>) -> i32 {
             return if shown { OK } else { USAGE };
         }
     };
+    if let Err(message) = prepare_environment(cli.cwd.as_deref(), environment.as_deref(), cli.json) {
+        Output::new(cli.json).error(&Error::invalid(message));
+        return USAGE;
+    }
     let out = Output::new(cli.json);
     let outcome = match cli.command {
         Command::Deploy(args) => deploy::run(&out, cli.yes, args),

@@ -10,11 +10,6 @@ mod build;
 pub mod canary;
 pub mod details;
 mod run_lock;
-
-/// Whether a deploy of this service and environment is running now.
-pub fn deploy_in_progress(service: &std::path::Path, environment: &str) -> bool {
-    run_lock::RunLock::is_held(service, environment)
-}
 mod phases;
 mod remote;
 pub mod state;
@@ -38,6 +33,10 @@ use state::{DomainRun, DomainStatus, PhaseStatus, RunState};
 
 pub const PHASES: [&str; 6] = ["validation", "initialization", "database", "secrets", "deployment", "post-validation"];
 
+/// Whether a deploy of this service and environment is running now.
+pub fn deploy_in_progress(service: &std::path::Path, environment: &str) -> bool {
+    run_lock::RunLock::is_held(service, environment)
+}
 
 #[derive(Clone)]
 pub struct Options {
@@ -165,6 +164,11 @@ impl Portfolio {
         })
     }
 
+    /// The run's state as it stands now.
+    pub fn snapshot(&self) -> RunState {
+        self.lock().clone()
+    }
+
     pub fn deployment_id(&self) -> String {
         self.lock().deployment_id.clone()
     }
@@ -183,17 +187,21 @@ impl Portfolio {
     /// then tells the caller: a "completed" event is always on disk already.
     fn record(&self, domain: &str, phase: &str, run: state::PhaseRun) -> Result<()> {
         let (status, message) = (run.status, run.message.clone());
-        {
-            let mut state = self.lock();
-            if let Some(d) = state.domains.get_mut(domain) {
-                d.phases.insert(phase.to_owned(), run);
-            }
-            if !self.options.dry_run {
-                state.save()?;
-            }
-        }
+        self.store(domain, phase, run)?;
         self.emit(domain, phase, status.as_str(), &message);
         Ok(())
+    }
+
+    /// Puts a phase's record in the run's state and saves it (not in dry runs).
+    fn store(&self, domain: &str, phase: &str, run: state::PhaseRun) -> Result<()> {
+        let mut state = self.lock();
+        if let Some(d) = state.domains.get_mut(domain) {
+            d.phases.insert(phase.to_owned(), run);
+        }
+        match self.options.dry_run {
+            true => Ok(()),
+            false => state.save(),
+        }
     }
 
     /// The service's deploy lock for this environment, held while this run
@@ -209,12 +217,8 @@ impl Portfolio {
     /// before migrations), as a `running` record: a run stopped mid-phase
     /// resumes with it instead of taking it again afterwards.
     fn mark_started(&self, domain: &str, phase: &str, details: Value) -> Result<()> {
-        let mut state = self.lock();
-        if let Some(d) = state.domains.get_mut(domain) {
-            let run = state::PhaseRun { status: PhaseStatus::Running, message: "started".into(), details, finished_at: String::new(), duration_ms: 0 };
-            d.phases.insert(phase.to_owned(), run);
-        }
-        state.save()
+        let run = state::PhaseRun { status: PhaseStatus::Running, message: "started".into(), details, finished_at: String::new(), duration_ms: 0 };
+        self.store(domain, phase, run)
     }
 
     /// Every domain, `parallel` at a time: a new one starts as soon as one ends.

@@ -264,12 +264,17 @@ impl<'a> Context<'a> {
         done(notes.join("; "), to_json(&details))
     }
 
+    /// The secrets the service declares for this environment (its rendered config is the environment's).
+    pub(super) fn declared_secrets(&self) -> Result<Vec<crate::service::settings::DeclaredSecret>> {
+        let config = self.rendered()?.config.as_object().cloned().unwrap_or_default();
+        Ok(self.portfolio.settings.declared_secrets(&self.o().service_path, &config, &self.o().environment))
+    }
+
     /// Local mode uploads nothing: the declared secrets come from the service's
     /// `.dev.vars` (or `.env`); one missing there is a warning.
     fn local_secrets(&self) -> Result<Outcome> {
         let o = self.o();
-        let resolved = crate::domain_config::resolve_environment(&self.rendered()?.config, &o.environment);
-        let declared = self.portfolio.settings.declared_secrets(&o.service_path, &resolved, &o.environment);
+        let declared = self.declared_secrets()?;
         let files = local_env_files(&o.service_path, &o.environment);
         let mut present = vec![];
         for file in &files {
@@ -315,7 +320,7 @@ impl<'a> Context<'a> {
         let Some(main) = self.rendered()?.config["main"].as_str().map(str::to_owned) else {
             return done(format!("checked with wrangler: an assets-only worker, no script to bundle{build}"), json!({"outdir": outdir, "assetsOnly": true}));
         };
-        let bundle = bundle_path(&outdir, &metafile, Some(&main));
+        let bundle = bundle_path(&outdir, &metafile, &main);
         let bytes = bundle.as_ref().and_then(|b| std::fs::metadata(b).ok()).map_or(0, |m| m.len());
         match (bundle, bytes > 0) {
             (Some(bundle), true) => done(format!("built {} ({bytes} bytes){build}", bundle.display()), json!({"outdir": outdir, "bundle": bundle, "bundleBytes": bytes})),
@@ -370,16 +375,16 @@ fn describe_databases(databases: &[DomainDatabase]) -> String {
 }
 
 /// The bundle wrangler wrote: the metafile's entry output, else the entry's name as a `.js`.
-fn bundle_path(outdir: &std::path::Path, metafile: &std::path::Path, main: Option<&str>) -> Option<std::path::PathBuf> {
+fn bundle_path(outdir: &std::path::Path, metafile: &std::path::Path, main: &str) -> Option<std::path::PathBuf> {
     let meta: Value = std::fs::read_to_string(metafile).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     let from_meta = meta["outputs"].as_object().and_then(|outputs| {
         let (path, _) = outputs.iter().find(|(_, o)| o.get("entryPoint").is_some())?;
         Some(outdir.join(std::path::Path::new(path).file_name()?))
     });
-    let main = main.map(std::path::Path::new);
-    let by_stem = main.and_then(|m| m.file_stem()).map(|stem| outdir.join(stem).with_extension("js"));
+    let main = std::path::Path::new(main);
+    let by_stem = main.file_stem().map(|stem| outdir.join(stem).with_extension("js"));
     // Without bundling wrangler copies the entry as it is.
-    let as_is = main.and_then(|m| m.file_name()).map(|name| outdir.join(name));
+    let as_is = main.file_name().map(|name| outdir.join(name));
     [from_meta, by_stem, as_is].into_iter().flatten().find(|p| p.is_file())
 }
 
@@ -391,7 +396,7 @@ pub fn local_env_files(service: &std::path::Path, environment: &str) -> Vec<std:
             return vec![service.join(dev_vars)];
         }
     }
-    [".env".to_owned(), ".env.local".to_owned(), format!(".env.{environment}"), format!(".env.{environment}.local")]
+    crate::wrangler::dotenv_files(Some(environment))
         .into_iter()
         .map(|f| service.join(f))
         .filter(|p| p.is_file())

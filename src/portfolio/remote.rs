@@ -97,8 +97,7 @@ impl Context<'_> {
     pub(super) fn upload_secrets(&mut self) -> Result<Outcome> {
         let o = self.o();
         let settings = &self.portfolio.settings;
-        let resolved = crate::domain_config::resolve_environment(&self.rendered()?.config, &o.environment);
-        let declared = settings.declared_secrets(&o.service_path, &resolved, &o.environment);
+        let declared = self.declared_secrets()?;
         if declared.is_empty() && !settings.standard_secrets {
             return skipped("the project declares no secrets (.dev.vars.example, secrets.required in its config, or clodo.json \"secrets\"): nothing to upload");
         }
@@ -117,8 +116,7 @@ impl Context<'_> {
         options.key = o.secret_key.clone();
         let manager = crate::secrets::SecretManager::new(options);
         let domain = self.spec.domain.clone();
-        let custom: IndexMap<String, usize> = declared.iter().map(|d| (d.name.clone(), 64)).collect();
-        let generate = crate::secrets::GenerateOptions { reuse_existing: true, standard: settings.standard_secrets, custom, ..Default::default() };
+        let generate = crate::service::settings::generate_options(&declared, settings.standard_secrets);
         let generated = manager.generate(&domain, &o.environment, &generate)?;
         let secrets: IndexMap<String, String> = serde_json::from_value(generated["secrets"].clone()).unwrap_or_default();
         let config = self.rendered()?.path.clone();

@@ -25,6 +25,9 @@ pub struct Service {
     /// What could not be read while looking for domains (a `domains.js`
     /// that fails to load, say): the domains it would have named are missing.
     pub problems: Vec<String>,
+    /// The config's `[env.*]` sections.
+    #[serde(skip)]
+    pub environments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,8 +61,7 @@ pub fn services(root: &Path, environment: &str) -> Result<Vec<Service>> {
 /// The warning wrangler gives for `--env` naming a section the config lacks:
 /// the top level is used, under that environment's name.
 pub fn missing_environment(service: &Service, environment: &str) -> Option<String> {
-    let config = WranglerConfig::new(ConfigOptions::for_config_path(&service.config_path)).document().ok()??.value();
-    if config["env"].get(environment).is_some() {
+    if service.environments.iter().any(|e| e == environment) {
         return None;
     }
     let file = service.config_path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
@@ -106,7 +108,8 @@ pub fn service(dir: &Path, environment: &str) -> Result<Service> {
         Ok(listed) => listed.iter().for_each(|domain| add(domain, "src/config/domains.js".into())),
         Err(problem) => problems.push(format!("src/config/domains.js: {problem}")),
     }
-    Ok(Service { name, path: dir.to_path_buf(), config_path, domains, problems })
+    let environments = config["env"].as_object().map(|envs| envs.keys().cloned().collect()).unwrap_or_default();
+    Ok(Service { name, path: dir.to_path_buf(), config_path, domains, problems, environments })
 }
 
 /// How long a `domains.js` may take to load before it counts as broken.

@@ -99,6 +99,13 @@ impl Settings {
     }
 }
 
+/// What a generate makes for `declared`: each name (64 hex characters), reusing
+/// stored values, and clodo's ten standard secrets when `standard`.
+pub fn generate_options(declared: &[DeclaredSecret], standard: bool) -> crate::secrets::GenerateOptions {
+    let custom = declared.iter().map(|d| (d.name.clone(), 64)).collect();
+    crate::secrets::GenerateOptions { reuse_existing: true, standard, custom, ..Default::default() }
+}
+
 fn bad(path: &Path, message: String) -> Error {
     Error::invalid(format!("{}: {message}", path.display()))
 }

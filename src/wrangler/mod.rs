@@ -244,6 +244,18 @@ impl Runner {
     }
 }
 
+/// The `.env` files wrangler 4 reads, in order (a later one over an earlier
+/// one): `.env`, `.env.local`, and for an environment `.env.<env>`,
+/// `.env.<env>.local`.
+pub fn dotenv_files(environment: Option<&str>) -> Vec<String> {
+    let mut files = vec![".env".to_owned(), ".env.local".to_owned()];
+    if let Some(env) = environment {
+        files.push(format!(".env.{env}"));
+        files.push(format!(".env.{env}.local"));
+    }
+    files
+}
+
 /// Whether a command may run again after a transient failure: reads, and
 /// the commands whose second run changes nothing more than the first
 /// (`migrations apply` applies what is still missing; `secret bulk` sets the
