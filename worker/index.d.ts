@@ -43,3 +43,10 @@ type Handler = (request: Request, env: any, ctx: any) => Response | Promise<Resp
 export declare function createFeatureGuard(featureName: string, options?: { fallbackResponse?: Response | null, manager?: FeatureFlagManager }): (handler: Handler) => Handler
 export declare function composeMiddleware(...middlewares: Array<(handler: Handler) => Handler>): (handler: Handler) => Handler
 export declare function checkDatabase(db: unknown, table: string): Promise<{ ready: true, rows: number } | { ready: false, reason: string }>
+export declare const COMMON_FEATURES: Readonly<Record<string, boolean>>
+export declare const configManager: { setDomain(domainConfig: DomainConfig): void; getEnabledFeatures(): string[]; isFeatureEnabled(feature: string): boolean }
+export declare function createRouteGuard(routeConfig?: Record<string, boolean>, options?: { manager?: FeatureFlagManager }): (handler: Handler) => Handler
+export declare function createEnvironmentGuard(allowedEnvironments?: string[]): (handler: Handler) => Handler
+export declare function createRateLimitGuard(options?: { windowMs?: number, maxRequests?: number, skipSuccessfulRequests?: boolean, skipFailedRequests?: boolean }): (handler: Handler) => Handler
+export declare function createCorsMiddleware(options?: { origins?: string[], methods?: string[], headers?: string[], credentials?: boolean, maxAge?: number }): (handler: Handler) => Handler
+export declare function createErrorHandler(options?: { includeStack?: boolean, logErrors?: boolean, transformError?: ((error: unknown, body: Record<string, unknown>) => Record<string, unknown>) | null }): (handler: Handler) => Handler

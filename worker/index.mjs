@@ -3,129 +3,63 @@
 // clodo runs one worker per domain, with vars DOMAIN, ENVIRONMENT,
 // SERVICE_NAME and DATABASE_NAME; these helpers read them.
 
-/** The shape of one domain's configuration (what `validateDomainConfig` checks). */
-export const createDomainConfigSchema = () => ({
-  name: '',
-  displayName: '',
-  accountId: '',
-  zoneId: '',
-  domains: { production: '', staging: '', development: '' },
-  services: {},
-  databases: {},
-  features: {},
-  settings: { environment: 'development', logLevel: 'info', corsOrigins: ['*'] },
+import {
+  createDomainConfigSchema,
+  domainConfigProblems,
+  validateDomainConfig,
+  getDomainFromEnv,
+  createEnvironmentConfig,
+  FeatureFlagManager,
+  featureManager,
+} from '../js/domain-config.cjs'
+
+// One implementation of the configuration helpers, shared with clodo/config.
+export { createDomainConfigSchema, domainConfigProblems, validateDomainConfig, getDomainFromEnv, createEnvironmentConfig, FeatureFlagManager, featureManager }
+
+/** The original's feature names with its defaults; a domain's configuration can start from them (`features: { ...COMMON_FEATURES }`). */
+export const COMMON_FEATURES = Object.freeze({
+  ENABLE_ENHANCED_SCHEMA: true,
+  ENABLE_SCHEMA_CACHING: true,
+  ENABLE_COMPREHENSIVE_VALIDATION: true,
+  ENABLE_SQL_CACHING: true,
+  ENABLE_QUERY_CACHING: true,
+  ENABLE_SECURITY_CONTROLS: true,
+  ENABLE_ADVANCED_PAGINATION: true,
+  ENABLE_RELATIONSHIP_LOADING: true,
+  ENABLE_ENHANCED_HOOKS: true,
+  ENABLE_HOOK_TIMEOUT: true,
+  ENABLE_HOOK_METRICS: true,
+  ENABLE_PARALLEL_EXECUTION: true,
+  ENABLE_PERFORMANCE_MONITORING: true,
+  ENABLE_CACHE_METRICS: true,
+  ENABLE_QUERY_OPTIMIZATION: true,
+  ENABLE_DEBUG_LOGGING: false,
+  ENABLE_DEVELOPMENT_MODE: false,
+  ENABLE_STRICT_VALIDATION: false,
+  ENABLE_LEGACY_COMPATIBILITY: true,
+  ENABLE_DEPRECATION_WARNINGS: true,
+  ENABLE_MIGRATION_HELPERS: true,
+  AUTHENTICATION: true,
+  AUTHORIZATION: true,
+  LOGGING: true,
+  MONITORING: true,
+  CACHING: true,
+  RATE_LIMITING: true,
+  FILE_STORAGE: true,
 })
 
-const CLOUDFLARE_ID = /^[a-f0-9]{32}$/
-
-/** Every problem of a domain configuration, each saying which field and what is expected. */
-export function domainConfigProblems(config) {
-  if (config === null || typeof config !== 'object') return ['the domain configuration must be an object']
-  const problems = []
-  for (const field of ['name', 'accountId', 'zoneId']) {
-    if (typeof config[field] !== 'string' || config[field].trim() === '') problems.push(`${field} is required`)
-  }
-  for (const field of ['accountId', 'zoneId']) {
-    if (typeof config[field] === 'string' && config[field] !== '' && !CLOUDFLARE_ID.test(config[field])) {
-      problems.push(`${field} must be a Cloudflare id (32 lowercase hex characters), got "${config[field]}"`)
-    }
-  }
-  if (config.domains === null || typeof config.domains !== 'object') {
-    problems.push('domains must be an object with production / staging / development host names')
-  } else {
-    const hosts = Object.entries(config.domains).filter(([, host]) => typeof host === 'string' && host.trim() !== '')
-    if (hosts.length === 0) problems.push('domains needs at least one host name (production, staging or development)')
-    for (const [environment, host] of hosts) {
-      if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(host)) problems.push(`domains.${environment} is not a host name: "${host}"`)
-    }
-  }
-  if (config.features !== undefined && (config.features === null || typeof config.features !== 'object')) problems.push('features must be an object of name → true/false')
-  return problems
-}
-
-/** Throws one Error listing every problem; returns true for a valid configuration. */
-export function validateDomainConfig(config) {
-  const problems = domainConfigProblems(config)
-  if (problems.length > 0) {
-    const error = new Error(`Invalid domain configuration${config?.name ? ` ${config.name}` : ''}: ${problems.join('; ')}`)
-    error.code = 'E_INVALID_INPUT'
-    error.problems = problems
-    throw error
-  }
-  return true
-}
-
 /**
- * The configuration of the domain this worker serves: the one named by the
- * DOMAIN var (or DOMAIN_NAME / CF_DOMAIN_NAME), else `default`. Never some other
- * domain's: with several configurations and no match, it throws.
+ * The worker's feature flags, as set by `setDomain(config)` or
+ * `initializeService`; guards read the same flags. Nothing is on before
+ * (the original reported COMMON_FEATURES as on for every domain).
  */
-export function getDomainFromEnv(env, domainConfigs = {}) {
-  const wanted = env?.DOMAIN ?? env?.DOMAIN_NAME ?? env?.CF_DOMAIN_NAME
-  const byHost = Object.values(domainConfigs).find((c) => c && Object.values(c.domains ?? {}).includes(wanted))
-  const found = (wanted && (domainConfigs[wanted] ?? byHost)) ?? domainConfigs.default
-  if (found) return found
-  const names = Object.keys(domainConfigs)
-  if (names.length === 0 && wanted) {
-    // No configurations given: what clodo's vars say is the whole configuration.
-    return { ...createDomainConfigSchema(), name: wanted, domains: { [env.ENVIRONMENT ?? 'development']: wanted } }
-  }
-  throw new Error(`No domain configuration for ${wanted ?? '(no DOMAIN var)'}: known are ${names.join(', ') || 'none'}; add one or a "default"`)
+export const configManager = {
+  setDomain(domainConfig) {
+    featureManager.setAll(domainConfig?.features ?? {})
+  },
+  getEnabledFeatures: () => featureManager.getEnabledFeatures(),
+  isFeatureEnabled: (feature) => featureManager.isEnabled(feature),
 }
-
-/** The domain configuration with the environment's settings and current host filled in. */
-export function createEnvironmentConfig(baseConfig, environment = 'development') {
-  const config = { ...baseConfig, settings: { ...baseConfig.settings } }
-  config.settings.environment = environment
-  config.settings.isProduction = environment === 'production'
-  config.settings.isStaging = environment === 'staging'
-  config.settings.isDevelopment = environment === 'development'
-  if (config.domains?.[environment]) config.currentDomain = config.domains[environment]
-  return config
-}
-
-/** Feature flags: a name is on only when set on (no flag is on by accident). */
-export class FeatureFlagManager {
-  constructor(features = {}) {
-    this.features = new Map()
-    this.setAll(features)
-  }
-
-  /** Replaces every flag with `features` (name → boolean). */
-  setAll(features = {}) {
-    this.features.clear()
-    for (const [name, on] of Object.entries(features)) this.features.set(name, on === true)
-  }
-
-  isEnabled(feature) {
-    return this.features.get(feature) === true
-  }
-
-  enable(feature) {
-    this.features.set(feature, true)
-  }
-
-  disable(feature) {
-    this.features.set(feature, false)
-  }
-
-  /** `enhanced()` when the feature is on, else `legacy()` (or undefined without one). */
-  withFeature(feature, enhanced, legacy = null) {
-    if (this.isEnabled(feature)) return enhanced()
-    return legacy ? legacy() : undefined
-  }
-
-  getAllFeatures() {
-    return Object.fromEntries([...this.features].map(([name, enabled]) => [name, { enabled }]))
-  }
-
-  getEnabledFeatures() {
-    return [...this.features].filter(([, on]) => on).map(([name]) => name)
-  }
-}
-
-/** The flags of the domain this worker serves, set by `initializeService`. */
-export const featureManager = new FeatureFlagManager()
 
 /**
  * The service's context for this worker: its domain, environment and enabled
@@ -164,6 +98,101 @@ export function createFeatureGuard(featureName, { fallbackResponse = null, manag
     if (fallbackResponse) return fallbackResponse.clone()
     const body = { error: 'Feature not available', feature: featureName, message: `The ${featureName} feature is not enabled for this domain` }
     return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } })
+  }
+}
+
+const json = (body, status, headers = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+
+/** A copy of `response` with `headers` set (a fetched response's own headers cannot be changed). */
+function withHeaders(response, headers) {
+  const copy = new Response(response.body, response)
+  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value)
+  return copy
+}
+
+/** `createRouteGuard({ SEARCH: true })(handler)`: 403 JSON naming the first required feature that is off. */
+export function createRouteGuard(routeConfig = {}, { manager = featureManager } = {}) {
+  return (handler) => async (request, env, ctx) => {
+    const missing = Object.entries(routeConfig).find(([feature, required]) => required && !manager.isEnabled(feature))
+    if (!missing) return handler(request, env, ctx)
+    const [feature] = missing
+    return json({ error: 'Feature required', feature, message: `This endpoint requires the ${feature} feature` }, 403)
+  }
+}
+
+/** The handler runs only where ENVIRONMENT (or NODE_ENV, default development) is allowed; elsewhere 404. */
+export function createEnvironmentGuard(allowedEnvironments = ['production', 'staging']) {
+  return (handler) => async (request, env, ctx) => {
+    const current = env?.ENVIRONMENT ?? env?.NODE_ENV ?? 'development'
+    if (allowedEnvironments.includes(current)) return handler(request, env, ctx)
+    return new Response('Not Found', { status: 404 })
+  }
+}
+
+/**
+ * At most `maxRequests` per client (CF-Connecting-IP) in `windowMs`, counted
+ * in this isolate's memory (so per location and best effort: for a hard limit
+ * use Cloudflare's rate limiting binding); over it a 429 with Retry-After.
+ */
+export function createRateLimitGuard({ windowMs = 60000, maxRequests = 100, skipSuccessfulRequests = false, skipFailedRequests = false } = {}) {
+  const clients = new Map()
+  return (handler) => async (request, env, ctx) => {
+    const now = Date.now()
+    for (const [id, entry] of clients) if (entry.resetAt <= now) clients.delete(id)
+    const id = request.headers.get('CF-Connecting-IP') ?? 'anonymous'
+    const entry = clients.get(id) ?? { count: 0, resetAt: now + windowMs }
+    entry.count += 1
+    clients.set(id, entry)
+    if (entry.count > maxRequests) {
+      const retryAfter = Math.ceil((entry.resetAt - now) / 1000)
+      return json({ error: 'Too many requests', retryAfter }, 429, { 'Retry-After': String(retryAfter) })
+    }
+    const response = await handler(request, env, ctx)
+    if ((skipSuccessfulRequests && response.ok) || (skipFailedRequests && !response.ok)) entry.count -= 1
+    return response
+  }
+}
+
+/**
+ * CORS for `origins` (`['*']` by default): preflights answered here (403 for
+ * an origin not allowed), other answers get the Access-Control headers.
+ */
+export function createCorsMiddleware({ origins = ['*'], methods = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'], headers = ['Content-Type', 'Authorization'], credentials = false, maxAge = 86400 } = {}) {
+  const wildcard = origins.includes('*')
+  const corsHeaders = (origin) => ({
+    'Access-Control-Allow-Origin': wildcard ? '*' : origin,
+    'Access-Control-Allow-Methods': methods.join(', '),
+    'Access-Control-Allow-Headers': headers.join(', '),
+    ...(credentials ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
+    ...(wildcard ? {} : { Vary: 'Origin' }),
+  })
+  return (handler) => async (request, env, ctx) => {
+    const origin = request.headers.get('Origin')
+    const allowed = wildcard || (origin !== null && origins.includes(origin))
+    if (request.method === 'OPTIONS') {
+      if (!allowed) return new Response('CORS policy violation: Origin not allowed', { status: 403, headers: { 'content-type': 'text/plain' } })
+      return new Response(null, { status: 200, headers: { ...corsHeaders(origin), 'Access-Control-Max-Age': String(maxAge) } })
+    }
+    const response = await handler(request, env, ctx)
+    return allowed ? withHeaders(response, corsHeaders(origin)) : response
+  }
+}
+
+/**
+ * A thrown error becomes a 500 JSON answer `{ error, message }` (with `stack`
+ * when `includeStack`), shaped by `transformError(error, body)` when given,
+ * and logged with the request's method and URL unless `logErrors: false`.
+ */
+export function createErrorHandler({ includeStack = false, logErrors = true, transformError = null } = {}) {
+  return (handler) => async (request, env, ctx) => {
+    try {
+      return await handler(request, env, ctx)
+    } catch (error) {
+      if (logErrors) console.error(`Request error: ${error?.message}`, { method: request.method, url: request.url })
+      let body = { error: 'Internal Server Error', message: error?.message, ...(includeStack ? { stack: error?.stack } : {}) }
+      if (transformError) body = transformError(error, body)
+      return json(body, 500)
+    }
   }
 }
 
