@@ -10,6 +10,36 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Cloudflare's REST API with one token (`CLOUDFLARE_API_BASE_URL` overrides the base URL).
+ * Lists come whole, page after page; errors carry Cloudflare's codes and a stable `code`.
+ */
+export declare class CloudflareAPI {
+  constructor(apiToken?: string | undefined | null)
+  /** Any endpoint (`/zones?name=x`): the whole envelope `{ success, errors, messages, result, result_info? }`. */
+  request(endpoint: string, options?: { method?: string, body?: string | object }): Promise<{ success: boolean, errors: unknown[], messages: unknown[], result: any, result_info?: unknown }>
+  /** `{ valid: true, id, status, expiresOn, notBefore }`, or `{ valid: false, error, code }`. */
+  verifyToken(): Promise<{ valid: boolean, id?: string, status?: string, expiresOn?: string, notBefore?: string, error?: string, code?: string }>
+  /** Whether the token may read D1 in its first account: `{ hasPermission, error? }`. */
+  checkD1Permissions(): Promise<{ hasPermission: boolean, error?: string }>
+  /** Every zone the token sees (all pages), narrowed by `name`, `status`, `accountId`. */
+  listZones(options?: { name?: string, status?: string, accountId?: string }): Promise<ZoneSummary[]>
+  getZoneDetails(zoneId: string): Promise<ZoneSummary & { planId: string, activatedOn: string, meta: Record<string, unknown>, owner: { id: string, type: string, email?: string } }>
+  listDnsRecords(zoneId: string, options?: { type?: string, name?: string }): Promise<Array<{ id: string, type: string, name: string, content: string, proxied: boolean, ttl: number, priority?: number, createdOn: string, modifiedOn: string }>>
+  getAccountDetails(accountId: string): Promise<{ id: string, name: string, type: string, settings: unknown, createdOn: string }>
+  listWorkers(accountId: string): Promise<Array<{ id: string, name: string, createdOn: string, modifiedOn: string, etag?: string }>>
+  /** Sets a worker's secret (`secretValue` is `{ text }` or the text); the value travels only in the request body. */
+  putWorkerSecret(accountId: string, scriptName: string, secretName: string, secretValue: { text: string } | string): Promise<unknown>
+  listD1Databases(accountId: string): Promise<D1DatabaseSummary[]>
+  createD1Database(accountId: string, name: string): Promise<{ uuid: string, name: string, version?: string, createdAt?: string }>
+  /** Whether the account has a database of that name (a failed lookup rejects; it is not "no"). */
+  d1DatabaseExists(accountId: string, name: string): Promise<boolean>
+  getD1Database(accountId: string, name: string): Promise<D1DatabaseSummary | null>
+  /** The zone with what a deployment needs: account, zone, domain, plan, the first ten DNS records and the account's databases. */
+  getDeploymentInfo(zoneId: string): Promise<{ accountId: string, zoneId: string, domain: string, accountName: string, status: string, nameServers: string[], planName: string, dnsRecords: unknown[], databases: D1DatabaseSummary[], createdOn: string, owner: unknown }>
+}
+export type CloudflareApiClass = CloudflareAPI
+
+/**
  * Domain configurations discovered through Cloudflare's API, cached on disk
  * (`<projectRoot>/.clodo/cache/`) for `cacheTTL` milliseconds (default an hour).
  */
@@ -22,6 +52,17 @@ export declare class ConfigurationCacheManager {
   /** Drops the domain's cached entries (one environment, or all); how many. */
   invalidateCache(domain: string, environment?: string | undefined | null): number
   getCacheStatistics(): { entries: number, hitRate: number, metrics: { cacheHits: number, cacheMisses: number, discoveryRequests: number, invalidations: number }, memory: { cacheSize: number, totalEntries: number }, cacheDir: string, ttlMs: number }
+}
+
+/** Security checks of configuration values; every method is static. */
+export declare class ConfigurationValidator {
+  /** The issues of a flat set of variables: `[{ key, field, issue, value (masked unless a URL), severity, message, remediation }]`. */
+  static validate(config: Record<string, unknown>, environment?: string): SecurityFinding[]
+  /**
+   * A customer's record (`<configDir>/<customer>/<environment>.env`, default `<cwd>/config/customers`) checked for the
+   * environment: `{ valid, errors, warnings, securityIssues }`, also printed unless `quiet`. A missing record is invalid.
+   */
+  static validateConfiguration(customer: string, environment: string, options?: { configDir?: string, projectRoot?: string, quiet?: boolean }): SecurityReport
 }
 
 export declare class CrossDomainCoordinator {
@@ -107,8 +148,13 @@ export declare class DatabaseOrchestrator {
   getCleanupCommands(cleanupType: string): Array<string>
   /** How many migrations a `d1 migrations apply` output reports applied. */
   parseMigrationOutput(output: string): number
-  /** The argv of the migration command (never a shell string; no token in it). */
-  buildMigrationCommand(databaseName: string, environment?: string | undefined | null, isRemote?: boolean | undefined | null): Array<string>
+  /**
+   * The migration command as one line to read, as the original returned it (clodo runs the
+   * argv of `buildMigrationArgv`, never this text; no token is in either).
+   */
+  buildMigrationCommand(databaseName: string, environment?: string | undefined | null, isRemote?: boolean | undefined | null): string
+  /** The argv of the migration command. */
+  buildMigrationArgv(databaseName: string, environment?: string | undefined | null, isRemote?: boolean | undefined | null): Array<string>
   generateOrchestrationId(): string
   generateBackupId(environment: string): string
   generateCleanupId(environment: string): string
@@ -199,6 +245,10 @@ export declare class EnhancedSecretManager {
    * only on this explicit request; the result has a warning.
    */
   writeDistributionFile(domain: string, environment: string, format?: 'env' | 'json'): Promise<{ path: string, format: string, secretCount: number, warning: string }>
+  /** Keeps a Cloudflare API token in the encrypted store; resolves to its fingerprint. */
+  storeCloudflareToken(token: string): Promise<string>
+  /** The token `storeCloudflareToken` kept, or null. */
+  storedCloudflareToken(): Promise<string | null>
   /** `length` hex characters from the OS random source. */
   generateSecretValue(length: number): string
 }
@@ -232,13 +282,21 @@ export declare class MultiDomainOrchestrator {
    * a failure rejects with `Deployment failed: …` (code `E_DEPLOY_FAILED`).
    */
   static deploy(options: StaticDeployOptions): Promise<{ success: boolean, environment: string, deployedDomains: string[], message: string, result: DomainDeployment }>
-  /** Every deployed domain of this run and the commands that would put it back. */
-  getRollbackPlan(): Promise<{ deploymentId: string, domains: Array<{ domain: string, workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][] }> }>
+  /**
+   * Every deployed domain of this run and the commands that would put it back, as the
+   * original's list of `{ domain, action }` (synchronous, as the original's).
+   */
+  getRollbackPlan(): Array<{ domain: string, action: { type: 'rollback', workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][], timestamp: string } }>
   /**
    * Puts every deployed domain of this run back to the traffic it served before (and, with
    * `restoreDatabase`, its database to the bookmark from before the run's migrations).
    */
   executeRollback(options?: { restoreDatabase?: boolean, reason?: string }): Promise<{ deploymentId: string, success: boolean, rolledBack: number, failed: number, results: Array<{ domain: string, result: RollbackResult }> }>
+  /**
+   * The original's view of the run: `{ orchestrationId, startTime, endTime, environment,
+   * totalDomains, completedDomains, failedDomains, domainStates (a Map by domain), rollbackPlan, metadata }`.
+   */
+  get portfolioState(): { orchestrationId: string, startTime: string, endTime: string | null, environment: string, totalDomains: number, completedDomains: number, failedDomains: number, domainStates: Map<string, { domain: string, deploymentId: string, phase: string, status: string, endTime: string | null, durationMs: number, url: string | null, workerName: string | null, error: string | null, metadata: { environment: string } }>, rollbackPlan: unknown[], metadata: { dryRun: boolean, persistenceEnabled: boolean, rollbackEnabled: boolean } }
   /** Status of every domain and phase in this run. */
   getPortfolioStats(): Record<string, unknown>
 }
@@ -276,6 +334,24 @@ export declare class RollbackManager {
   executeRollback(plan: RollbackPlan, options?: { restoreDatabase?: boolean, reason?: string }): Promise<{ success: boolean, rollbackId: string, completedActions: number, results: RollbackResult[] }>
 }
 
+/** Strong keys from the operating system's random source; every method is static. */
+export declare class SecretGenerator {
+  /** `length` random bytes (default 32) as hex, after `<prefix>_` when given. */
+  static generateSecureApiKey(length?: number | undefined | null, prefix?: string | undefined | null): string
+  /** `length` random bytes (default 64) as hex. */
+  static generateSecureJwtSecret(length?: number | undefined | null): string
+  /** An API key prefixed `<serviceName>_<environment>` (default `prod`). */
+  static generateServiceKey(serviceName: string, environment?: string | undefined | null, length?: number | undefined | null): string
+  /** `{ [name]: key }` for `[{ name, type: 'api' | 'jwt', length, prefix }]`. */
+  static generateMultipleKeys(keySpecs: Array<{ name: string, type?: 'api' | 'jwt', length?: number, prefix?: string }>): Record<string, string>
+  /** `{ valid, issues }` against `{ minLength = 32, requireHex = true, minEntropy = 3 }`. */
+  static validateKeyStrength(key: string, requirements?: { minLength?: number, requireHex?: boolean, minEntropy?: number }): { valid: boolean, issues: string[] }
+  /** Shannon entropy in bits per character. */
+  static calculateEntropy(text: string): number
+  /** `{ key, generatedAt, length, entropy, algorithm }`. */
+  static generateKeyWithMetadata(prefix?: string | undefined | null, length?: number | undefined | null): { key: string, generatedAt: string, length: number, entropy: number, algorithm: string }
+}
+
 /** Writes new worker projects that `wrangler dev` serves and `clodo deploy` deploys as they are. */
 export declare class ServiceCreator {
   constructor(options?: { outputDir?: string, force?: boolean })
@@ -292,6 +368,8 @@ export declare class ServiceCreator {
 export declare class UnifiedConfigManager {
   /** Has no side effects: nothing is created until a record is saved. */
   constructor(options?: UnifiedConfigManagerOptions)
+  /** Whether each save is noted on stderr. */
+  get verbose(): boolean
   get configDir(): string
   /**
    * The standard object, or `null` when the record is missing, a template
@@ -360,6 +438,13 @@ export declare class UnifiedConfigManager {
    * ones; keys in camelCase (snake_case accepted); `envVars` merged key by key.
    */
   mergeCustomerConfig(stored: Record<string, any> | null, collected: Record<string, any>): Record<string, any>
+  /**
+   * A customer's record from `templatePath` (placeholders {{CUSTOMER_NAME}}, {{CUSTOMER_DOMAIN}},
+   * {{ENVIRONMENT}}, {{DOMAIN}} filled in), never over an existing one.
+   */
+  createFromTemplate(customer: string, environment: string, templatePath: string, customerDomain: string, environmentDomain: string): { status: 'created' | 'exists' | 'no-template', path: string }
+  /** The variables of any `.env` file in the records' dialect; `null` when it does not exist. */
+  readEnvFile(path: string): Record<string, string> | null
 }
 
 /**
@@ -473,6 +558,48 @@ export interface CleanupResult {
   duration?: number
 }
 
+/** Creates a D1 database; resolves to its id. */
+export declare function cloudflareCreateDatabase(name: string, options?: CloudflareOpsOptions): Promise<string>
+
+/** The database's id, or null when the account has none of that name. */
+export declare function cloudflareDatabaseId(name: string, options?: CloudflareOpsOptions): Promise<string | null>
+
+export declare function cloudflareDeleteDatabase(name: string, options?: CloudflareOpsOptions): Promise<null>
+
+export declare function cloudflareDeleteSecret(key: string, environment: string, options?: CloudflareOpsOptions): Promise<null>
+
+/** `wrangler deploy [--env environment]` of the service: `{ workerName, versionId, url, targets }`. */
+export declare function cloudflareDeployWorker(environment: string, options?: CloudflareOpsOptions): Promise<{ workerName: string | null, versionId: string | null, url: string | null, targets: string[] }>
+
+/** `d1 execute` (`options.remote`, default false): each statement's `{ results, success, meta }`. */
+export declare function cloudflareExecuteSql(database: string, sql: string, environment: string, options?: CloudflareOpsOptions & { remote?: boolean }): Promise<Array<{ results: Record<string, unknown>[], success: boolean, meta: Record<string, unknown> }>>
+
+export declare function cloudflareListDatabases(options?: CloudflareOpsOptions): Promise<D1DatabaseSummary[]>
+
+/** The names of the worker's secrets. */
+export declare function cloudflareListSecrets(environment: string, options?: CloudflareOpsOptions): Promise<string[]>
+
+/** The account's workers (Cloudflare's API: wrangler has no command to list them). */
+export declare function cloudflareListWorkers(options?: CloudflareOpsOptions): Promise<Array<{ id: string, name: string, createdOn: string, modifiedOn: string, etag?: string }>>
+
+/** Options of every `clodo/utils/cloudflare` operation. */
+export interface CloudflareOpsOptions {
+  /** Else `CLOUDFLARE_API_TOKEN`. */
+  apiToken?: string
+  /** Else `CLOUDFLARE_ACCOUNT_ID`. */
+  accountId?: string
+  /** The worker a secret belongs to: with a token and account, secrets go through the API. */
+  scriptName?: string
+  /** The service folder. Default: `process.cwd()`. */
+  servicePath?: string
+  /** Default: the wrangler config found in `servicePath`. */
+  configPath?: string
+  wranglerPath?: string
+}
+
+/** Sets one secret; the value goes on stdin or in the API request body, never in argv. */
+export declare function cloudflarePutSecret(key: string, value: string, environment: string, options?: CloudflareOpsOptions): Promise<null>
+
 export interface CloudflareSettings {
   token?: string
   accountId?: string
@@ -528,6 +655,23 @@ export interface CrossDomainCoordinatorOptions {
   rollbackThreshold?: number
   /** Default true; false keeps every wave whatever fails. */
   enableAutoRollback?: boolean
+  /** Named in the result as `portfolioName`. */
+  portfolioName?: string
+  /** Default true; false deploys every domain in one wave, dependencies ignored. */
+  enableDependencyResolution?: boolean
+  /**
+   * The original's; accepted, and no-ops here: clodo always checks each domain after its deploy
+   * (`healthCheck`), shares nothing between tenants and loads no modules.
+   */
+  useAllModules?: boolean
+  moduleOptions?: Record<string, unknown>
+  enableContinuousMonitoring?: boolean
+  healthCheckInterval?: number
+  enableSharedResources?: boolean
+  enableCrossValidation?: boolean
+  forceRefresh?: boolean
+  environments?: Array<string>
+  deploymentTimeout?: number
 }
 
 /**
@@ -568,6 +712,15 @@ export interface CustomerConfigInspection {
   reasons: Array<string>
   /** The standard object for a ready record, else `null`. */
   config?: CustomerConfig | null
+}
+
+export interface D1DatabaseSummary {
+  uuid: string
+  name: string
+  version?: string
+  createdAt?: string
+  numTables?: number
+  fileSize?: number
 }
 
 /** What a dangerous operation would do, given to `confirm` callbacks. */
@@ -758,6 +911,17 @@ export interface EnvironmentMigrationResult {
   status?: 'completed' | 'dry-run'
 }
 
+export interface EnvironmentRequirements {
+  minSecretLength: number
+  requireHttps: boolean
+  allowDummyKeys: boolean
+  requireStrongJWT: boolean
+  allowLocalhostUrls: boolean
+  minKeyEntropy: number
+  requireComplexPasswords: boolean
+  maxDummyKeyTolerance: number
+}
+
 export interface EnvironmentSettings {
   isRemote?: boolean
   requiresConfirmation?: boolean
@@ -901,6 +1065,23 @@ export interface MultiDomainOrchestratorOptions {
   /** When another deploy of the same service and environment runs, wait for it instead of failing with `E_LOCKED`. */
   waitForLock?: boolean
   onProgress?: (event: DeploymentProgress) => void
+  /** The original's single-domain spelling: used when `domains` is not given. */
+  domain?: string
+  /** The original's name for `configPath`. */
+  wranglerConfigPath?: string
+  /** The original's static `deploy()` spelling of the credentials. */
+  credentials?: CloudflareSettings
+  /**
+   * The original's; accepted, and no-ops here: the zone comes from each domain, every run's state is kept
+   * (for `resume`), domains are checked the same way whatever the level, and a sliding window replaces batches.
+   */
+  cloudflareZoneId?: string
+  cloudflareZoneName?: string
+  enablePersistence?: boolean
+  validationLevel?: string
+  cacheEnabled?: boolean
+  batchPauseMs?: number
+  verbose?: boolean
 }
 
 /** One phase's outcome. */
@@ -1091,6 +1272,28 @@ export interface SecretDeployment {
   secretCount?: number
 }
 
+/** One problem of one variable; `key` and `field` both name it, `value` is masked unless a URL. */
+export interface SecurityFinding {
+  key: string
+  field: string
+  issue: string
+  value: string
+  severity: 'critical' | 'high' | 'warning'
+  message: string
+  remediation: string
+}
+
+/** A record's review: `errors` block a deployment, `warnings` should be read. */
+export interface SecurityReport {
+  valid: boolean
+  errors: Array<string>
+  warnings: Array<string>
+  securityIssues: Array<SecurityFinding>
+}
+
+/** The environments' requirements and the unsafe-value lists, for the JS constants. */
+export declare function securityRules(): { requirements: Record<string, EnvironmentRequirements>, patterns: { DUMMY_API_KEYS: string[], WEAK_SECRETS: string[], DEV_URLS: string[], WEAK_JWT_PATTERNS: Array<{ source: string, flags: string }>, COMMON_PASSWORDS: string[] } }
+
 export interface ServiceConfig {
   /** The service's (and worker's) name: lowercase letters, digits, dashes. */
   name: string
@@ -1192,4 +1395,19 @@ export interface WranglerConfigManagerOptions {
   lockTimeoutMs?: number
   /** Flush every write to disk (power-loss durability). Default false. */
   fsync?: boolean
+}
+
+/** A zone as `listZones` returns it. */
+export interface ZoneSummary {
+  id: string
+  name: string
+  status: string
+  accountId: string
+  accountName: string
+  nameServers?: Array<string>
+  originalNameServers?: Array<string>
+  type?: string
+  planName?: string
+  createdOn?: string
+  modifiedOn?: string
 }

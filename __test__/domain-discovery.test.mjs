@@ -99,7 +99,7 @@ test('the subpaths export the new classes for import and require', async () => {
   assert.equal(require('clodo/utils/cloudflare').DomainDiscovery, DomainDiscovery)
   assert.equal((await import('clodo/utils/cloudflare')).DomainDiscovery, DomainDiscovery)
   assert.equal((await import('clodo/utils/deployment')).ConfigurationCacheManager, ConfigurationCacheManager)
-  assert.equal(require('clodo/service-management/create').createService, clodo.createService)
+  assert.equal(require('clodo/service-management/create').createService, require('clodo/service-management').createService)
   assert.equal((await import('clodo/service-management')).ServiceCreator, clodo.ServiceCreator)
   assert.equal((await import('clodo/deployment')).RollbackManager, clodo.RollbackManager)
   assert.equal(typeof (await import('clodo/worker')).initializeService, 'function')

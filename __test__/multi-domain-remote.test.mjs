@@ -167,8 +167,9 @@ test('executeRollback puts every deployed domain of the run back; a worker new i
   const o = orchestrator(servicePath, domains, { skipTests: true })
   const run = await o.deployPortfolio()
   assert.equal(run.summary.successful, 2)
-  const plan = await o.getRollbackPlan()
-  const again = plan.domains.find((d) => d.domain === 'again.example.com')
+  const plan = o.getRollbackPlan()
+  const again = plan.find((d) => d.domain === 'again.example.com').action
+  assert.equal(again.type, 'rollback')
   assert.deepEqual(again.commands[0].slice(0, 3), ['wrangler', 'rollback', earlier[0].version_id])
 
   const rolled = await o.executeRollback({ reason: 'release withdrawn' })

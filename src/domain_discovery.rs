@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 use crate::atomic_file::{WriteOptions, write_atomic};
-use crate::cloudflare_api::CloudflareApi;
+use crate::cloudflare::CloudflareApi;
 use crate::error::{Error, Result, WranglerFailure};
 
 /// Cloudflare's facts about `domain`, as a domain configuration (clodo/worker's shape) with metadata.

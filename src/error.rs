@@ -102,6 +102,8 @@ impl Error {
             Error::DependencyCycle(_) => "E_DEPENDENCY_CYCLE",
             Error::DeployFailed(_) => "E_DEPLOY_FAILED",
             Error::WranglerUnsupported { .. } => "E_WRANGLER_UNSUPPORTED",
+            // An API answer no other code describes; a wrangler run's is E_WRANGLER_FAILED.
+            Error::Api { kind: WranglerFailure::Other, .. } => "E_API",
             Error::Wrangler { kind, .. } | Error::Api { kind, .. } => kind.code(),
             Error::MigrationFailed { .. } => "E_MIGRATION_FAILED",
             Error::Context { source, .. } => source.code(),
@@ -175,6 +177,7 @@ pub const ERROR_CODES: &[&str] = &[
     "E_SECRET_STORE",
     "E_DEPENDENCY_CYCLE",
     "E_DEPLOY_FAILED",
+    "E_API",
 ];
 
 /// The wrangler versions clodo is tested with and accepts.

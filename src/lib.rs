@@ -5,7 +5,7 @@
 pub mod atomic_file;
 pub mod audit_log;
 pub mod cli;
-pub mod cloudflare_api;
+pub mod cloudflare;
 pub mod customer_records;
 pub mod d1;
 pub mod deploy_audit;
@@ -20,6 +20,7 @@ pub mod paths;
 pub mod portfolio;
 pub mod rollback;
 pub mod secrets;
+pub mod security;
 pub mod service;
 pub mod wrangler;
 pub mod wrangler_config;

@@ -100,6 +100,10 @@ export async function startCloudflareApi({ token, accountId, zones }) {
     }
     const db = byIdOrName(decodeURIComponent(rest[0]))
     if (!db) return fail(res, 404, 7404, 'The database could not be found')
+    if (rest.length === 1 && req.method === 'DELETE') {
+      databases.delete(db.uuid)
+      return ok(res, null)
+    }
     if (rest.length === 1 && req.method === 'GET') {
       return ok(res, { uuid: db.uuid, name: db.name, version: 'production', num_tables: 1, file_size: 8192, running_in_region: 'WEUR', created_at: '2026-11-01T00:00:00.000Z' })
     }

@@ -98,7 +98,19 @@ export function workersApi({ accountId, ok, fail }) {
       const { version } = upload(name, body)
       return ok(res, { ...version, preview_url: undefined })
     }
-    if (what === 'secrets' && method === 'GET') return worker ? ok(res, settings(worker).bindings.filter((b) => b.type === 'secret_text')) : notFound(res, name)
+    if (what === 'secrets' && !id && method === 'GET') return worker ? ok(res, settings(worker).bindings.filter((b) => b.type === 'secret_text')) : notFound(res, name)
+    // `secret put`: a secret_text binding in the JSON body; a worker that does not exist yet is created as a draft.
+    if (what === 'secrets' && !id && method === 'PUT') {
+      const secret = JSON.parse(body || '{}')
+      if (typeof secret.name !== 'string' || secret.type !== 'secret_text' || typeof secret.text !== 'string') return fail(res, 400, 10021, 'secret must be { name, text, type: "secret_text" }')
+      const target = worker ?? upload(name, '').worker
+      target.secrets.set(secret.name, secret.text)
+      return ok(res, { name: secret.name, type: 'secret_text' })
+    }
+    if (what === 'secrets' && id && method === 'DELETE') {
+      if (!worker?.secrets.delete(id)) return fail(res, 404, 10056, `Secret ${id} not found on ${name}`)
+      return ok(res, null)
+    }
     if (what === 'settings' && method === 'GET') return worker ? ok(res, settings(worker)) : notFound(res, name)
     if (what === 'settings' && method === 'PATCH') return ok(res, patchSettings(name, body))
     if (!worker) return notFound(res, name)

@@ -187,7 +187,7 @@ pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refr
             match cache.get(domain, environment)?.filter(|_| !refresh) {
                 Some(cached) => cached,
                 None => {
-                    let api = crate::cloudflare_api::CloudflareApi::new(&token)?;
+                    let api = crate::cloudflare::CloudflareApi::new(&token)?;
                     let config = crate::http_check::block_on(crate::domain_discovery::discover(&api, domain, environment))?;
                     cache.put(domain, environment, &config)?;
                     config

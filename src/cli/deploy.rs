@@ -109,7 +109,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
         if let Some(board) = board {
             board.finish();
         }
-        let summary = summary?;
+        let summary = names_only(summary?);
         runs.push(json!({"service": service.name, "path": service.path, "summary": summary}));
         states.push(portfolio.snapshot());
     }
@@ -266,7 +266,7 @@ fn summary_text(out: &Output, document: &Value) -> String {
                 r["domain"].as_str().unwrap_or_default().to_owned(),
                 painted,
                 r["url"].as_str().unwrap_or("-").to_owned(),
-                format!("{:.1}s", r["duration"].as_f64().unwrap_or(0.0)),
+                format!("{:.1}s", r["duration"].as_f64().unwrap_or(0.0) / 1000.0),
                 r["error"].as_str().or_else(|| r["warnings"][0].as_str()).unwrap_or("").chars().take(80).collect(),
             ]);
         }
@@ -326,4 +326,15 @@ fn report(out: &Output, file: &std::path::Path, states: &[crate::portfolio::stat
     let written = super::write_report(file, states)?;
     out.note(&format!("report: {}", written.display()));
     Ok(json!(written))
+}
+
+/// The CLI's document names domains in `successful` and `failed`: each
+/// domain's whole result is already in `results` once.
+fn names_only(mut summary: Value) -> Value {
+    for key in ["successful", "failed"] {
+        if let Some(list) = summary[key].as_array_mut() {
+            list.iter_mut().for_each(|r| *r = r["domain"].take());
+        }
+    }
+    summary
 }

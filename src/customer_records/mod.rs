@@ -10,6 +10,7 @@
 mod envfile;
 mod layout;
 mod standard;
+mod templates;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::paths::{absolute, current_dir};
 
 pub use envfile::{EnvVars, parse as parse_env};
+pub use templates::{Placeholders, TemplateOutcome};
 pub use standard::{
     StandardRecord, push_json_str, TemplateCheck, merge, missing_fields, standard_format, static_site_defaults, template_check,
     validate_static_site,
@@ -91,6 +93,18 @@ impl CustomerRecords {
         let root = project_root.map(|r| absolute(r, &current_dir())).unwrap_or_else(current_dir);
         let dir = config_dir.map(|d| absolute(d, &root)).unwrap_or_else(|| default_config_dir(&root));
         CustomerRecords::new(dir, verbose)
+    }
+
+    pub fn verbose(&self) -> bool {
+        self.verbose
+    }
+
+    /// What the original says when a save names no customer or environment.
+    pub(crate) fn writable_path(&self, customer: &str, environment: &str) -> Result<PathBuf> {
+        if customer.is_empty() || environment.is_empty() {
+            return Err(Error::invalid("Customer and environment are required"));
+        }
+        self.record_path(customer, environment)
     }
 
     pub fn config_dir(&self) -> &Path {
@@ -179,7 +193,7 @@ impl CustomerRecords {
     /// like the original, or a flat standard object (what `load` and `merge`
     /// return). Keys of the existing file that no section manages are kept.
     pub fn save(&self, customer: &str, environment: &str, data: &Value, options: SaveOptions) -> Result<PathBuf> {
-        let path = self.record_path(customer, environment)?;
+        let path = self.writable_path(customer, environment)?;
         let nested = ["coreInputs", "core_inputs", "confirmations", "result"];
         let (sources, raw): (Vec<&Value>, Option<&Value>) = if nested.iter().any(|k| data.get(k).is_some()) {
             let parts = ["result", "confirmations", "coreInputs", "core_inputs"].iter().filter_map(|k| data.get(k));
@@ -217,7 +231,7 @@ impl CustomerRecords {
     /// default it did not have; creates it when missing. The stored record is
     /// read under the same lock as the write, so concurrent updates all land.
     pub fn update(&self, customer: &str, environment: &str, changes: &Value) -> Result<PathBuf> {
-        let path = self.record_path(customer, environment)?;
+        let path = self.writable_path(customer, environment)?;
         let inputs = layout::Inputs { sources: vec![changes], raw: None, customer, environment, include_secrets: true, defaults: false };
         let stored = |existing: &EnvVars| Some(Value::Object(existing.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()));
         self.write_record(&path, &inputs, stored)?;

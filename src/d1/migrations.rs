@@ -97,8 +97,12 @@ impl Orchestrator {
     /// `(name, applied_at)` rows of the migrations table; none when the table
     /// does not exist yet.
     pub fn applied_migrations(&self, target: &Target) -> Result<Vec<(String, String)>> {
+        self.applied_with(target, &[])
+    }
+
+    fn applied_with(&self, target: &Target, extra: &[&str]) -> Result<Vec<(String, String)>> {
         let sql = format!("SELECT name, applied_at FROM {} ORDER BY id", names::quote_identifier(&target.migrations_table));
-        match self.query(target, &sql) {
+        match self.query_with(target, &sql, extra) {
             Ok(rows) => Ok(rows
                 .first()
                 .map(|r| {
@@ -112,10 +116,30 @@ impl Orchestrator {
         }
     }
 
+    /// What a dry run may read: a local database is read from a scratch copy
+    /// of wrangler's local D1 state (wrangler creates the state, and a file per
+    /// database, on any local command); no local state means nothing is applied.
+    fn applied_without_writing(&self, target: &Target) -> Result<Vec<(String, String)>> {
+        if target.remote {
+            return self.applied_migrations(target);
+        }
+        let config_dir = target.config.parent().unwrap_or(Path::new("."));
+        let local_d1 = config_dir.join(".wrangler").join("state").join("v3").join("d1");
+        if !local_d1.is_dir() {
+            return Ok(vec![]);
+        }
+        let scratch = tempfile::tempdir().map_err(|e| Error::io("Failed to create a scratch folder", &std::env::temp_dir(), e))?;
+        copy_tree(&local_d1, &scratch.path().join("v3").join("d1"))?;
+        self.applied_with(target, &["--persist-to", &scratch.path().display().to_string()])
+    }
+
     pub fn migration_status(&self, database: &str, environment: &str, remote: Option<bool>, config: Option<&Path>) -> Result<Value> {
         let target = self.target(database, environment, remote, config)?;
         let files = migration_files(&target.migrations_dir)?;
-        let applied = self.applied_migrations(&target)?;
+        let applied = match self.options.dry_run {
+            true => self.applied_without_writing(&target)?,
+            false => self.applied_migrations(&target)?,
+        };
         let pending: Vec<&String> = files.iter().filter(|f| !applied.iter().any(|(n, _)| n == *f)).collect();
         Ok(json!({
             "databaseName": target.database,
@@ -143,7 +167,7 @@ impl Orchestrator {
         });
         if self.options.dry_run {
             let files = migration_files(&target.migrations_dir)?;
-            let applied = self.applied_migrations(&target)?;
+            let applied = self.applied_without_writing(&target)?;
             let pending: Vec<&String> = files.iter().filter(|f| !applied.iter().any(|(n, _)| n == *f)).collect();
             let mut commands = vec![];
             if target.remote {
@@ -370,4 +394,19 @@ mod tests {
     fn the_failed_file_is_read_from_stderr() {
         assert_eq!(failed_file("✘ [ERROR] Migration 0004_bad.sql failed with the following errors:").as_deref(), Some("0004_bad.sql"));
     }
+}
+
+/// Copies a folder of files (wrangler's local D1 state) to `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| Error::io("Failed to create folder", to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io("Failed to read folder", from, e))? {
+        let entry = entry.map_err(|e| Error::io("Failed to read folder", from, e))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target).map_err(|e| Error::io("Failed to copy", &source, e))?;
+        }
+    }
+    Ok(())
 }

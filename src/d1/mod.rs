@@ -157,7 +157,13 @@ impl Orchestrator {
 
     /// Runs one SQL text with `d1 execute --json` and returns each statement's rows.
     fn query(&self, target: &Target, sql: &str) -> Result<Vec<Vec<Value>>> {
-        let inv = self.invocation(target, &["execute", &target.database, "--json", "--command", sql]);
+        self.query_with(target, sql, &[])
+    }
+
+    fn query_with(&self, target: &Target, sql: &str, extra: &[&str]) -> Result<Vec<Vec<Value>>> {
+        let mut args = vec!["execute", &target.database, "--json", "--command", sql];
+        args.extend(extra);
+        let inv = self.invocation(target, &args);
         let outcome = self.runner()?.run(&inv)?;
         let parsed: Value = serde_json::from_str(outcome.stdout.trim()).map_err(|e| Error::Wrangler {
             kind: crate::error::WranglerFailure::Other,

@@ -24,7 +24,7 @@ macro_rules! object_type_name {
 
 object_type_name!(Json => "Object", Record => "Object", Inspections => "Array");
 
-fn parse_json<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
+pub fn parse_json<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
     let json: napi::JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
     let parse: Function<String, Unknown> = json.get_named_property_unchecked("parse")?;
     parse.call(text)
@@ -137,10 +137,14 @@ pub fn path_in(v: &serde_json::Value, names: &[&str], root: &std::path::Path) ->
 
 /// `cloudflareToken` / `cloudflareAccountId` (or the original's `cloudflareSettings.{token, accountId}`).
 pub fn credentials(v: &serde_json::Value) -> crate::wrangler::Credentials {
-    let settings = &v["cloudflareSettings"];
+    // The original's static deploy() takes them as `credentials: { token, accountId }`.
+    let (settings, given) = (&v["cloudflareSettings"], &v["credentials"]);
     crate::wrangler::Credentials {
-        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(settings, &["token"])).map(str::to_owned),
-        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"]).or_else(|| text(settings, &["accountId"])).map(str::to_owned),
+        api_token: text(v, &["cloudflareToken", "cloudflare_token"]).or_else(|| text(settings, &["token"])).or_else(|| text(given, &["token", "apiToken"])).map(str::to_owned),
+        account_id: text(v, &["cloudflareAccountId", "cloudflare_account_id"])
+            .or_else(|| text(settings, &["accountId"]))
+            .or_else(|| text(given, &["accountId"]))
+            .map(str::to_owned),
     }
 }
 

@@ -37,6 +37,22 @@ pub struct CrossDomainCoordinatorOptions {
     pub rollback_threshold: Option<f64>,
     /// Default true; false keeps every wave whatever fails.
     pub enable_auto_rollback: Option<bool>,
+    /// Named in the result as `portfolioName`.
+    pub portfolio_name: Option<String>,
+    /// Default true; false deploys every domain in one wave, dependencies ignored.
+    pub enable_dependency_resolution: Option<bool>,
+    /// The original's; accepted, and no-ops here: clodo always checks each domain after its deploy
+    /// (`healthCheck`), shares nothing between tenants and loads no modules.
+    pub use_all_modules: Option<bool>,
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub module_options: Option<Value>,
+    pub enable_continuous_monitoring: Option<bool>,
+    pub health_check_interval: Option<f64>,
+    pub enable_shared_resources: Option<bool>,
+    pub enable_cross_validation: Option<bool>,
+    pub force_refresh: Option<bool>,
+    pub environments: Option<Vec<String>>,
+    pub deployment_timeout: Option<f64>,
 }
 
 /// One domain and what it depends on.
@@ -110,17 +126,25 @@ impl CrossDomainCoordinator {
     #[napi(ts_args_type = "domains: Array<string | PortfolioDomain>", ts_return_type = "Promise<PortfolioDeployment & { waves: string[][] }>")]
     pub fn coordinate_multi_domain_deployment<'env>(&self, env: &'env Env, domains: Value) -> napi::Result<PromiseRaw<'env, Json>> {
         let registered = self.dependencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let graph = graph_of(&domains, &registered);
+        let mut graph = graph_of(&domains, &registered);
+        if self.settings["enableDependencyResolution"] == false {
+            graph.values_mut().for_each(Vec::clear);
+        }
         if let Err(e) = waves(&graph) {
             return settled(env, Err(e));
         }
         let options = options_for(&self.settings, &graph);
+        let name = self.settings.get("portfolioName").cloned();
         blocking(
             env,
             vec![],
             move |_| {
                 let portfolio = Portfolio::new(options, None, None)?;
-                portfolio.deploy_in_waves(&graph)
+                let mut result = portfolio.deploy_in_waves(&graph)?;
+                if let Some(name) = name {
+                    result["portfolioName"] = name;
+                }
+                Ok(result)
             },
             Json,
         )

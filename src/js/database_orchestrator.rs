@@ -347,9 +347,17 @@ impl DatabaseOrchestrator {
         d1::parse_apply_output(&output).applied.len() as u32
     }
 
-    /// The argv of the migration command (never a shell string; no token in it).
+    /// The migration command as one line to read, as the original returned it (clodo runs the
+    /// argv of `buildMigrationArgv`, never this text; no token is in either).
     #[napi]
-    pub fn build_migration_command(&self, env: Env, database_name: String, environment: Option<String>, is_remote: Option<bool>) -> napi::Result<Vec<String>> {
+    pub fn build_migration_command(&self, env: Env, database_name: String, environment: Option<String>, is_remote: Option<bool>) -> napi::Result<String> {
+        let argv = self.build_migration_argv(env, database_name, environment, is_remote)?;
+        Ok(crate::wrangler::display_line(&argv))
+    }
+
+    /// The argv of the migration command.
+    #[napi]
+    pub fn build_migration_argv(&self, env: Env, database_name: String, environment: Option<String>, is_remote: Option<bool>) -> napi::Result<Vec<String>> {
         let environment = environment.unwrap_or_else(|| "development".into());
         let target = to_core(&env, self.inner.target(&database_name, &environment, is_remote, None))?;
         Ok(self.inner.migration_invocation(&target).display_argv())

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::convert::{Json, flag, number, path_in, root_folder, text};
 use super::task::{future, settled};
-use crate::cloudflare_api::CloudflareApi;
+use crate::cloudflare::CloudflareApi;
 use crate::domain_discovery::{DiscoveryCache, discover};
 use crate::error::Error;
 
@@ -127,14 +127,14 @@ impl DomainDiscovery {
     #[napi(ts_return_type = "Promise<Array<{ name: string, id: string, status: string | null, accountId: string | null }>>")]
     pub fn discover_domains<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
         let api = self.api();
-        future(env, async move { Ok(json!(api?.zones().await?.iter().map(zone_summary).collect::<Vec<_>>())) }, Json)
+        future(env, async move { Ok(json!(api?.zones("").await?.iter().map(zone_summary).collect::<Vec<_>>())) }, Json)
     }
 
     /// The zone names.
     #[napi(ts_return_type = "Promise<string[]>")]
     pub fn get_domains<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
         let api = self.api();
-        future(env, async move { Ok(json!(api?.zones().await?.iter().map(|z| z["name"].clone()).collect::<Vec<_>>())) }, Json)
+        future(env, async move { Ok(json!(api?.zones("").await?.iter().map(|z| z["name"].clone()).collect::<Vec<_>>())) }, Json)
     }
 
     /// Whether a zone of the token's accounts serves `domain` (itself or a parent).

@@ -77,6 +77,21 @@ pub struct MultiDomainOrchestratorOptions {
     pub wait_for_lock: Option<bool>,
     #[napi(ts_type = "(event: DeploymentProgress) => void")]
     pub on_progress: Option<Value>,
+    /// The original's single-domain spelling: used when `domains` is not given.
+    pub domain: Option<String>,
+    /// The original's name for `configPath`.
+    pub wrangler_config_path: Option<String>,
+    /// The original's static `deploy()` spelling of the credentials.
+    pub credentials: Option<CloudflareSettings>,
+    /// The original's; accepted, and no-ops here: the zone comes from each domain, every run's state is kept
+    /// (for `resume`), domains are checked the same way whatever the level, and a sliding window replaces batches.
+    pub cloudflare_zone_id: Option<String>,
+    pub cloudflare_zone_name: Option<String>,
+    pub enable_persistence: Option<bool>,
+    pub validation_level: Option<String>,
+    pub cache_enabled: Option<bool>,
+    pub batch_pause_ms: Option<u32>,
+    pub verbose: Option<bool>,
 }
 
 #[allow(dead_code)]
@@ -151,7 +166,7 @@ fn parse(v: &Value) -> (portfolio::Options, Option<String>) {
     let environment = text(v, &["environment"]).unwrap_or("production").to_owned();
     let parallel = v["parallelDeployments"].as_u64().or_else(|| v["parallel_deployments"].as_u64()).unwrap_or(3) as usize;
     let mut options = portfolio_options(v, environment, parallel);
-    let domains = v["domains"].as_array().cloned().unwrap_or_default();
+    let domains = v["domains"].as_array().cloned().or_else(|| v.get("domain").filter(|d| d.is_string()).map(|d| vec![d.clone()])).unwrap_or_default();
     options.domains = domains
         .iter()
         .filter_map(|d| d.as_str().or_else(|| d["domain"].as_str()).or_else(|| d["name"].as_str()))
@@ -339,16 +354,17 @@ impl MultiDomainOrchestrator {
                 if result["success"] != true {
                     return Err(Error::DeployFailed(format!("Deployment failed: {}", result["error"].as_str().unwrap_or("a phase failed"))));
                 }
-                Ok(json!({"success": true, "environment": environment, "deployedDomains": [domain], "message": format!("{domain} deployed ({})", result["status"].as_str().unwrap_or("completed")), "result": result}))
+                Ok(json!({"success": true, "environment": environment, "deployedDomains": [domain], "message": format!("Service deployed to {environment} successfully"), "result": result}))
             },
             Json,
         )
     }
 
-    /// Every deployed domain of this run and the commands that would put it back.
-    #[napi(ts_return_type = "Promise<{ deploymentId: string, domains: Array<{ domain: string, workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][] }> }>")]
-    pub fn get_rollback_plan<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
-        self.run(env, |p| p.rollback_plan())
+    /// Every deployed domain of this run and the commands that would put it back, as the
+    /// original's list of `{ domain, action }` (synchronous, as the original's).
+    #[napi(ts_return_type = "Array<{ domain: string, action: { type: 'rollback', workerName: string, versions: Array<{ versionId: string, percentage: number }>, bookmark: string | null, commands: string[][], timestamp: string } }>")]
+    pub fn get_rollback_plan(&self, env: Env) -> napi::Result<Json> {
+        self.portfolio().and_then(|p| p.rollback_plan()).map(Json).map_err(|e| to_js_error(&env, &e))
     }
 
     /// Puts every deployed domain of this run back to the traffic it served before (and, with
@@ -359,6 +375,18 @@ impl MultiDomainOrchestrator {
         let restore = flag(&options, &["restoreDatabase", "restore_database"]).unwrap_or(false);
         let reason = text(&options, &["reason"]).unwrap_or("requested").to_owned();
         self.run(env, move |p| p.roll_back_all(None, restore, &reason))
+    }
+
+    /// The original's view of the run: `{ orchestrationId, startTime, endTime, environment,
+    /// totalDomains, completedDomains, failedDomains, domainStates (a Map by domain), rollbackPlan, metadata }`.
+    #[napi(getter, ts_return_type = "{ orchestrationId: string, startTime: string, endTime: string | null, environment: string, totalDomains: number, completedDomains: number, failedDomains: number, domainStates: Map<string, { domain: string, deploymentId: string, phase: string, status: string, endTime: string | null, durationMs: number, url: string | null, workerName: string | null, error: string | null, metadata: { environment: string } }>, rollbackPlan: unknown[], metadata: { dryRun: boolean, persistenceEnabled: boolean, rollbackEnabled: boolean } }")]
+    pub fn portfolio_state(&self, env: Env) -> napi::Result<Object<'_>> {
+        let state = self.portfolio().map(|p| p.portfolio_state()).map_err(|e| to_js_error(&env, &e))?;
+        let mut object: Object = unsafe { super::convert::parse_json(&env, state.to_string())?.cast()? };
+        let pairs: Unknown = object.get_named_property("domainStates")?;
+        let map_class: Function<Unknown, Unknown> = env.get_global()?.get_named_property("Map")?;
+        object.set_named_property("domainStates", map_class.new_instance(pairs)?)?;
+        Ok(object)
     }
 
     /// Status of every domain and phase in this run.

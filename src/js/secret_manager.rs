@@ -146,6 +146,20 @@ impl EnhancedSecretManager {
         blocking(env, vec![], move |_| inner.write_distribution(&domain, &environment, &format), Json)
     }
 
+    /// Keeps a Cloudflare API token in the encrypted store; resolves to its fingerprint.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn store_cloudflare_token<'env>(&self, env: &'env Env, token: String) -> napi::Result<PromiseRaw<'env, Json>> {
+        let inner = self.inner.clone();
+        blocking(env, vec![], move |_| inner.store_api_token(&token).map(serde_json::Value::String), Json)
+    }
+
+    /// The token `storeCloudflareToken` kept, or null.
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn stored_cloudflare_token<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
+        let inner = self.inner.clone();
+        blocking(env, vec![], move |_| Ok(serde_json::json!(inner.stored_api_token()?)), Json)
+    }
+
     /// `length` hex characters from the OS random source.
     #[napi]
     pub fn generate_secret_value(&self, env: Env, length: u32) -> napi::Result<String> {

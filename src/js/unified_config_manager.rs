@@ -141,6 +141,12 @@ impl UnifiedConfigManager {
         UnifiedConfigManager { inner: Arc::new(records_from(options)) }
     }
 
+    /// Whether each save is noted on stderr.
+    #[napi(getter)]
+    pub fn verbose(&self) -> bool {
+        self.inner.verbose()
+    }
+
     #[napi(getter)]
     pub fn config_dir(&self) -> String {
         self.inner.config_dir().display().to_string()
@@ -279,6 +285,27 @@ impl UnifiedConfigManager {
     #[napi(ts_args_type = "stored: Record<string, any> | null, collected: Record<string, any>", ts_return_type = "Record<string, any>")]
     pub fn merge_customer_config(&self, stored: Option<Value>, collected: Option<Value>) -> Json {
         Json(core::merge(&stored.unwrap_or(Value::Null), &collected.unwrap_or(Value::Null)))
+    }
+
+    /// A customer's record from `templatePath` (placeholders {{CUSTOMER_NAME}}, {{CUSTOMER_DOMAIN}},
+    /// {{ENVIRONMENT}}, {{DOMAIN}} filled in), never over an existing one.
+    #[napi(ts_return_type = "{ status: 'created' | 'exists' | 'no-template', path: string }")]
+    pub fn create_from_template(&self, env: Env, customer: String, environment: String, template_path: String, customer_domain: String, environment_domain: String) -> napi::Result<Json> {
+        let words = core::Placeholders { customer: &customer, customer_domain: &customer_domain, environment: &environment, environment_domain: &environment_domain };
+        let outcome = self.inner.create_from_template(Path::new(&template_path), &words).map_err(|e| to_js_error(&env, &e))?;
+        let (status, path) = match outcome {
+            core::TemplateOutcome::Created(p) => ("created", p),
+            core::TemplateOutcome::Exists(p) => ("exists", p),
+            core::TemplateOutcome::NoTemplate(p) => ("no-template", p),
+        };
+        Ok(Json(serde_json::json!({"status": status, "path": path})))
+    }
+
+    /// The variables of any `.env` file in the records' dialect; `null` when it does not exist.
+    #[napi(ts_return_type = "Record<string, string> | null")]
+    pub fn read_env_file(&self, env: Env, path: String) -> napi::Result<Option<Json>> {
+        let text = crate::atomic_file::read_text(Path::new(&path)).map_err(|e| to_js_error(&env, &e))?;
+        Ok(text.map(|t| Json(serde_json::to_value(core::parse_env(&t)).unwrap_or_default())))
     }
 
     /// Runs a synchronous core call on one record; errors become coded JS errors.

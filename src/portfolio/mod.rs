@@ -150,17 +150,77 @@ impl Portfolio {
     }
 
     /// Per domain: its status and phases so far.
+    /// The original's fields (`orchestrationId`, `totalDomains`,
+    /// `inProgress`, `startTime`, `endTime`, `duration` in ms, `auditLogSize`:
+    /// phases recorded) beside clodo's (`deploymentId`, `total`, `domains`).
     pub fn stats(&self) -> Value {
         let state = self.lock();
         let count = |s: DomainStatus| state.domains.values().filter(|d| d.status == s).count();
+        let phases = || state.domains.values().flat_map(|d| d.phases.values());
+        let (pending, running) = (count(DomainStatus::Pending), count(DomainStatus::Running));
+        let end_time = (pending + running == 0).then(|| phases().map(|p| p.finished_at.clone()).max()).flatten();
+        let since_epoch = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let millis = |at: &str| humantime::parse_rfc3339_weak(at).ok().map(since_epoch);
+        let end_ms = end_time.as_deref().and_then(millis).unwrap_or_else(|| since_epoch(std::time::SystemTime::now()));
+        let duration = millis(&state.started_at).map_or(0, |start| end_ms.saturating_sub(start));
         json!({
+            "orchestrationId": state.deployment_id,
             "deploymentId": state.deployment_id,
             "environment": state.environment,
+            "totalDomains": state.domains.len(),
             "total": state.domains.len(),
             "completed": count(DomainStatus::Completed) + count(DomainStatus::CompletedWithWarnings),
             "failed": count(DomainStatus::Failed),
-            "pending": count(DomainStatus::Pending) + count(DomainStatus::Running),
+            "inProgress": running,
+            "pending": pending,
+            "startTime": state.started_at,
+            "endTime": end_time,
+            "duration": duration,
+            "auditLogSize": phases().count(),
             "domains": serde_json::to_value(&state.domains).unwrap_or_default(),
+        })
+    }
+
+    /// The original's `portfolioState`: the run, each domain's state
+    /// (`domainStates` as `[domain, state]` pairs, made a Map at the edge) and
+    /// the rollback plan. Status `running` is the original's `deploying`.
+    pub fn portfolio_state(&self) -> Value {
+        let stats = self.stats();
+        let state = self.lock();
+        let domain_states: Vec<Value> = state
+            .domains
+            .iter()
+            .map(|(domain, run)| {
+                let last = run.phases.iter().last();
+                let failed = run.phases.values().find(|p| p.status == state::PhaseStatus::Failed);
+                let status = if run.status == DomainStatus::Running { "deploying" } else { run.status.as_str() };
+                let done = !matches!(run.status, DomainStatus::Pending | DomainStatus::Running);
+                json!([domain, {
+                    "domain": domain,
+                    "deploymentId": state.deployment_id,
+                    "phase": last.map_or("pending", |(name, _)| name.as_str()),
+                    "status": status,
+                    "endTime": last.filter(|_| done).map(|(_, p)| p.finished_at.clone()),
+                    "durationMs": run.duration_ms,
+                    "url": run.url,
+                    "workerName": run.worker_name,
+                    "error": failed.map(|p| p.message.clone()),
+                    "metadata": {"environment": state.environment},
+                }])
+            })
+            .collect();
+        drop(state);
+        json!({
+            "orchestrationId": stats["orchestrationId"],
+            "startTime": stats["startTime"],
+            "endTime": stats["endTime"],
+            "environment": stats["environment"],
+            "totalDomains": stats["totalDomains"],
+            "completedDomains": stats["completed"],
+            "failedDomains": stats["failed"],
+            "domainStates": domain_states,
+            "rollbackPlan": self.rollback_plan().unwrap_or_else(|_| json!([])),
+            "metadata": {"dryRun": self.options.dry_run, "persistenceEnabled": !self.options.dry_run, "rollbackEnabled": self.options.rollback_enabled},
         })
     }
 
@@ -333,29 +393,35 @@ impl Portfolio {
         self.summary(results, started, json!([]))
     }
 
+    /// The original's shape: `successful` and `failed` hold each domain's
+    /// result (so `{ domain, error }` and more), `successRate` and
+    /// `averageDuration` (seconds) are text with one decimal, durations are
+    /// milliseconds; `skipped` and `rolledBack` are clodo's, as domain names.
     fn summary(&self, results: Vec<Value>, started: Instant, waves: Value) -> Value {
         let (ok, not_ok): (Vec<&Value>, Vec<&Value>) = results.iter().partition(|r| r["success"] == true);
         let with_status = |status: &str| -> Vec<Value> { not_ok.iter().filter(|r| r["status"] == status).map(|r| r["domain"].clone()).collect() };
         let (skipped, rolled_back) = (with_status("skipped"), with_status("rolled-back"));
-        let failed: Vec<Value> = not_ok.iter().filter(|r| r["status"] != "skipped").map(|r| r["domain"].clone()).collect();
-        let durations: Vec<f64> = results.iter().filter_map(|r| r["duration"].as_f64()).collect();
+        let failed: Vec<Value> = not_ok.iter().filter(|r| r["status"] != "skipped").map(|r| (*r).clone()).collect();
+        let ok_ms: Vec<f64> = ok.iter().filter_map(|r| r["duration"].as_f64()).collect();
         let total = results.len();
         let workers = self.options.parallel.max(1);
+        let success_rate = if total == 0 { 0.0 } else { ok.len() as f64 * 100.0 / total as f64 };
+        let average = if ok_ms.is_empty() { json!(0) } else { json!(format!("{:.1}", ok_ms.iter().sum::<f64>() / ok_ms.len() as f64 / 1000.0)) };
         json!({
             "deploymentId": self.deployment_id(),
-            "successful": ok.iter().map(|r| r["domain"].clone()).collect::<Vec<_>>(),
+            "successful": ok.iter().map(|r| (*r).clone()).collect::<Vec<_>>(),
             "failed": failed,
             "skipped": skipped,
             "rolledBack": rolled_back,
             "results": results,
-            "totalDuration": started.elapsed().as_secs_f64(),
+            "totalDuration": started.elapsed().as_millis() as u64,
             "summary": {
                 "total": total,
                 "successful": ok.len(),
                 "failed": failed.len(),
                 "skipped": skipped.len(),
-                "successRate": if total == 0 { 0.0 } else { ok.len() as f64 * 100.0 / total as f64 },
-                "averageDuration": if durations.is_empty() { 0.0 } else { durations.iter().sum::<f64>() / durations.len() as f64 },
+                "successRate": format!("{success_rate:.1}"),
+                "averageDuration": average,
                 "totalBatches": total.div_ceil(workers),
             },
             "waves": waves,
@@ -463,7 +529,8 @@ impl Portfolio {
             "success": failed.is_none(),
             "allPhasesSuccessful": failed.is_none() && warnings.is_empty(),
             "deploymentId": self.deployment_id(),
-            "duration": duration.as_secs_f64(),
+            // Milliseconds, as the original's.
+            "duration": duration.as_millis() as u64,
             "phases": PHASES,
             "url": url,
             "workerName": worker,
@@ -539,15 +606,16 @@ impl Portfolio {
         for (domain, point) in self.rollback_points() {
             let worker = self.rollback_worker(runner, &point.config_path);
             let commands: Vec<Vec<String>> = worker.plan(&point, true, "clodo rollback").iter().map(|inv| inv.display_argv()).collect();
-            plan.push(json!({"domain": domain, "workerName": point.worker_name, "versions": point.versions, "bookmark": point.bookmark, "commands": commands}));
+            let action = json!({"type": "rollback", "workerName": point.worker_name, "versions": point.versions, "bookmark": point.bookmark, "commands": commands, "timestamp": point.created_at});
+            plan.push(json!({"domain": domain, "action": action}));
         }
-        Ok(json!({"deploymentId": self.deployment_id(), "domains": plan}))
+        Ok(json!(plan))
     }
 
     /// Puts every deployed domain of this run (or only `only`) back to its rollback point.
     pub fn roll_back_all(&self, only: Option<&str>, restore_database: bool, reason: &str) -> Result<Value> {
         if self.options.dry_run {
-            return self.rollback_plan();
+            return Ok(json!({"deploymentId": self.deployment_id(), "success": true, "rolledBack": 0, "failed": 0, "results": [], "plan": self.rollback_plan()?}));
         }
         let mut results = vec![];
         for (domain, point) in self.rollback_points().into_iter().filter(|(d, _)| only.is_none_or(|o| o == d)) {

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::wrangler::{Credentials, Invocation, LazyRunner, RetryPolicy};
 use crate::wrangler_config::{Options as ConfigOptions, WranglerConfig, wrangler_env_for};
 
-pub use generate::{STANDARD_SECRETS, SecretSpec, check_name, secret_value};
+pub use generate::{STANDARD_SECRETS, SecretSpec, check_name, random_bytes, secret_value};
 pub use store::{SecretStore, StoredSecrets, parse_key};
 
 #[derive(Clone)]
@@ -92,7 +92,11 @@ impl SecretManager {
         let key = self.options.key.clone().or_else(|| std::env::var("CLODO_SECRET_KEY").ok()).ok_or_else(|| {
             Error::SecretStore("No key for the secret store: pass secretKey or set CLODO_SECRET_KEY to 32 random bytes in hex or base64 (`openssl rand -hex 32`)".into())
         })?;
-        Ok(SecretStore::new(self.options.project_root.join(".clodo").join("secrets"), parse_key(&key)?))
+        Ok(SecretStore::new(self.store_dir(), parse_key(&key)?))
+    }
+
+    fn store_dir(&self) -> PathBuf {
+        self.options.project_root.join(".clodo").join("secrets")
     }
 
     /// The standard set plus `custom`, reusing stored values unless rotating;
@@ -105,7 +109,11 @@ impl SecretManager {
             check_name(name)?;
             specs.insert(name.clone(), *length);
         }
-        let store = self.store()?;
+        // A dry run stores nothing, so it needs no key: without one, every value is new.
+        let store = match self.options.dry_run {
+            true => self.store().ok(),
+            false => Some(self.store()?),
+        };
         let now = now_iso();
         let fill = |stored: Option<StoredSecrets>| -> Result<(StoredSecrets, usize)> {
             let mut stored = stored.unwrap_or_else(|| StoredSecrets { domain: domain.to_owned(), environment: environment.to_owned(), ..Default::default() });
@@ -120,15 +128,16 @@ impl SecretManager {
             stored.updated_at = now.clone();
             Ok((stored, generated))
         };
-        let (stored, generated) = match self.options.dry_run {
-            true => fill(store.load(domain, environment)?)?,
-            false => store.modify(domain, environment, |old| {
+        let (stored, generated) = match &store {
+            Some(store) if !self.options.dry_run => store.modify(domain, environment, |old| {
                 let (stored, generated) = fill(old)?;
                 Ok((Some(stored.clone()), (stored, generated)))
             })?,
+            Some(store) => fill(store.load(domain, environment)?)?,
+            None => fill(None)?,
         };
         let secrets: IndexMap<String, String> = specs.keys().filter_map(|n| Some((n.clone(), stored.current.get(n)?.clone()))).collect();
-        let saved_file = store.path(domain, environment);
+        let saved_file = store::path_in(&self.store_dir(), domain, environment);
         let deployment = match options.deploy {
             true => Some(self.deploy(domain, environment, &secrets)?),
             false => None,
@@ -312,6 +321,41 @@ fn replace(stored: &mut StoredSecrets, name: &str, value: String, now: &str) {
     if let Some(old) = stored.current.insert(name.to_owned(), value) {
         stored.history.push(store::Replaced { name: name.to_owned(), value: old, replaced_at: now.to_owned() });
     }
+}
+
+/// Where the store keeps a Cloudflare API token: a scope no domain can have.
+const API_TOKEN_SCOPE: (&str, &str) = ("_cloudflare", "api-token");
+
+impl SecretManager {
+    /// Keeps a Cloudflare API token in the encrypted store (the previous one
+    /// goes to its history); returns its fingerprint, the first 16 hex digits
+    /// of its SHA-256, which identifies it without revealing it.
+    pub fn store_api_token(&self, token: &str) -> Result<String> {
+        let token = token.trim();
+        if token.is_empty() || token.contains(char::is_whitespace) {
+            return Err(Error::invalid("A Cloudflare API token is one word of text: the one given is empty or has spaces"));
+        }
+        let (scope, name) = API_TOKEN_SCOPE;
+        let now = now_iso();
+        self.store()?.modify(scope, name, |old| {
+            let mut stored = old.unwrap_or_else(|| StoredSecrets { domain: scope.into(), environment: name.into(), ..Default::default() });
+            replace(&mut stored, "CLOUDFLARE_API_TOKEN", token.to_owned(), &now);
+            stored.updated_at = now.clone();
+            Ok((Some(stored), ()))
+        })?;
+        Ok(fingerprint(token))
+    }
+
+    /// The token `store_api_token` kept, if any.
+    pub fn stored_api_token(&self) -> Result<Option<String>> {
+        let (scope, name) = API_TOKEN_SCOPE;
+        Ok(self.store()?.load(scope, name)?.and_then(|s| s.current.get("CLOUDFLARE_API_TOKEN").cloned()))
+    }
+}
+
+pub fn fingerprint(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Domains are host names; environments are the usual names. Both become file names.

@@ -47,7 +47,7 @@ impl SecretStore {
     }
 
     pub fn path(&self, domain: &str, environment: &str) -> PathBuf {
-        self.dir.join(domain).join(format!("{environment}.secrets"))
+        path_in(&self.dir, domain, environment)
     }
 
     pub fn load(&self, domain: &str, environment: &str) -> Result<Option<StoredSecrets>> {
@@ -203,4 +203,9 @@ mod tests {
         assert_eq!(parse_key(&base64::engine::general_purpose::STANDARD.encode([1u8; 32])).unwrap(), [1; 32]);
         assert_eq!(parse_key("short").unwrap_err().code(), "E_SECRET_STORE");
     }
+}
+
+/// Where the store in `dir` keeps a domain's secrets for an environment.
+pub fn path_in(dir: &Path, domain: &str, environment: &str) -> PathBuf {
+    dir.join(domain).join(format!("{environment}.secrets"))
 }

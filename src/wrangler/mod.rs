@@ -84,6 +84,15 @@ impl Invocation {
     }
 }
 
+/// An argv as one line a person can paste into a POSIX shell: words with
+/// anything but safe characters are single-quoted. For reading only; clodo
+/// itself never runs a command through a shell.
+pub fn display_line(argv: &[String]) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c);
+    let word = |w: &String| if !w.is_empty() && w.chars().all(safe) { w.clone() } else { format!("'{}'", w.replace('\'', "'\\''")) };
+    argv.iter().map(word).collect::<Vec<_>>().join(" ")
+}
+
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub argv: Vec<String>,
@@ -338,6 +347,12 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_displayed_line_quotes_what_a_shell_would_split_or_expand() {
+        let argv: Vec<String> = ["wrangler", "d1", "migrations", "apply", "my-db", "--config", "/srv/my app/wrangler.toml", "--command", "it's $HOME"].map(str::to_owned).to_vec();
+        assert_eq!(display_line(&argv), r#"wrangler d1 migrations apply my-db --config '/srv/my app/wrangler.toml' --command 'it'\''s $HOME'"#);
+    }
 
     #[test]
     fn only_reads_and_repeatable_commands_are_retried() {

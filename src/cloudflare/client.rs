@@ -1,0 +1,84 @@
+//! The transport of Cloudflare's REST API: bearer auth, the envelope
+//! `{success, errors, messages, result}`, Cloudflare's error codes kept in
+//! typed errors, and page-by-page listing. The base URL is
+//! `CLOUDFLARE_API_BASE_URL` when set (tests point it at a local stand-in), as
+//! wrangler does.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result, WranglerFailure};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+
+pub struct CloudflareApi {
+    client: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl CloudflareApi {
+    pub fn new(token: &str) -> Result<CloudflareApi> {
+        if token.trim().is_empty() {
+            return Err(Error::invalid("A Cloudflare API token is required: set CLOUDFLARE_API_TOKEN or pass one"));
+        }
+        let base_url = std::env::var("CLOUDFLARE_API_BASE_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_BASE_URL.into());
+        Ok(CloudflareApi { client: crate::http_check::client(Duration::from_secs(30))?, base_url: base_url.trim_end_matches('/').to_owned(), token: token.to_owned() })
+    }
+
+    /// `method path` with an optional JSON body; the whole envelope on success.
+    pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let url = format!("{}{path}", self.base_url);
+        let mut request = self.client.request(method.clone(), &url).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.map_err(|e| Error::Api {
+            kind: WranglerFailure::Network,
+            message: format!("Cloudflare API unreachable ({url}): {e}"),
+        })?;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let envelope: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if (200..300).contains(&status) && envelope["success"] != false {
+            return Ok(envelope);
+        }
+        let errors: Vec<String> = envelope["errors"].as_array().into_iter().flatten().map(|e| format!("{} [code: {}]", e["message"].as_str().unwrap_or("error"), e["code"])).collect();
+        // Cloudflare's own codes where the status alone is ambiguous: 7502 (D1) is a name already taken.
+        let already_exists = envelope["errors"].as_array().into_iter().flatten().any(|e| e["code"] == 7502);
+        let kind = match status {
+            _ if already_exists => WranglerFailure::AlreadyExists,
+            401 | 403 => WranglerFailure::Auth,
+            404 => WranglerFailure::NotFound,
+            429 => WranglerFailure::RateLimited,
+            500.. => WranglerFailure::Network,
+            _ => WranglerFailure::Other,
+        };
+        let said = if errors.is_empty() { text.chars().take(200).collect() } else { errors.join("; ") };
+        Err(Error::Api { kind, message: format!("Cloudflare API {method} {path} answered {status}: {said}") })
+    }
+
+    /// GET `path` and the envelope's `result`.
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        Ok(self.request(reqwest::Method::GET, path, None).await?["result"].take())
+    }
+
+    /// Every item of a paged list: page after page until one comes back short
+    /// (or `result_info.total_pages` is reached).
+    pub async fn get_all(&self, path: &str, per_page: usize) -> Result<Vec<Value>> {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        let mut items = vec![];
+        for page in 1.. {
+            let mut envelope = self.request(reqwest::Method::GET, &format!("{path}{joiner}page={page}&per_page={per_page}"), None).await?;
+            let batch = envelope["result"].take().as_array().cloned().unwrap_or_default();
+            let last_page = envelope["result_info"]["total_pages"].as_u64().is_some_and(|total| page >= total);
+            let short = batch.len() < per_page;
+            items.extend(batch);
+            if short || last_page {
+                break;
+            }
+        }
+        Ok(items)
+    }
+}

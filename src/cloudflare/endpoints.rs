@@ -1,0 +1,103 @@
+//! The endpoints clodo calls itself (what needs no wrangler process): token,
+//! accounts, zones and DNS, Workers scripts and their secrets, D1 databases.
+
+use serde_json::{Value, json};
+
+use super::client::CloudflareApi;
+use crate::error::Result;
+
+/// Percent-encodes one path segment (a script, secret or database name).
+fn segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl CloudflareApi {
+    pub async fn verify_token(&self) -> Result<Value> {
+        self.get("/user/tokens/verify").await
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Value>> {
+        self.get_all("/accounts", 50).await
+    }
+
+    pub async fn account(&self, account_id: &str) -> Result<Value> {
+        self.get(&format!("/accounts/{}", segment(account_id))).await
+    }
+
+    /// The zone serving `host`: the host itself, else each parent name in turn (`api.shop.example.com` → `shop.example.com` → `example.com`).
+    pub async fn zone_for(&self, host: &str) -> Result<Option<Value>> {
+        let labels: Vec<&str> = host.split('.').collect();
+        for start in 0..labels.len().saturating_sub(1) {
+            let name = labels[start..].join(".");
+            let zones = self.get(&format!("/zones?name={}", segment(&name))).await?;
+            if let Some(zone) = zones.as_array().and_then(|z| z.first()) {
+                return Ok(Some(zone.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every zone the token sees; `query` narrows it (`name=…`, `status=…`, `account.id=…`).
+    pub async fn zones(&self, query: &str) -> Result<Vec<Value>> {
+        self.get_all(&format!("/zones{}", if query.is_empty() { String::new() } else { format!("?{query}") }), 50).await
+    }
+
+    pub async fn zone(&self, zone_id: &str) -> Result<Value> {
+        self.get(&format!("/zones/{}", segment(zone_id))).await
+    }
+
+    pub async fn dns_records(&self, zone_id: &str, query: &str) -> Result<Vec<Value>> {
+        let path = format!("/zones/{}/dns_records{}", segment(zone_id), if query.is_empty() { String::new() } else { format!("?{query}") });
+        self.get_all(&path, 100).await
+    }
+
+    pub async fn d1_databases(&self, account_id: &str) -> Result<Vec<Value>> {
+        self.get_all(&format!("/accounts/{}/d1/database", segment(account_id)), 100).await
+    }
+
+    pub async fn create_d1_database(&self, account_id: &str, name: &str) -> Result<Value> {
+        let path = format!("/accounts/{}/d1/database", segment(account_id));
+        Ok(self.request(reqwest::Method::POST, &path, Some(&json!({"name": name}))).await?["result"].take())
+    }
+
+    pub async fn delete_d1_database(&self, account_id: &str, database_id: &str) -> Result<()> {
+        let path = format!("/accounts/{}/d1/database/{}", segment(account_id), segment(database_id));
+        self.request(reqwest::Method::DELETE, &path, None).await.map(drop)
+    }
+
+    pub async fn workers(&self, account_id: &str) -> Result<Vec<Value>> {
+        Ok(self.get(&format!("/accounts/{}/workers/scripts", segment(account_id))).await?.as_array().cloned().unwrap_or_default())
+    }
+
+    /// Sets one secret of a worker (a new version of it, as `wrangler secret put`); the value travels only in the body.
+    pub async fn put_worker_secret(&self, account_id: &str, script: &str, name: &str, text: &str) -> Result<Value> {
+        let path = format!("/accounts/{}/workers/scripts/{}/secrets", segment(account_id), segment(script));
+        let body = json!({"name": name, "text": text, "type": "secret_text"});
+        Ok(self.request(reqwest::Method::PUT, &path, Some(&body)).await?["result"].take())
+    }
+
+    pub async fn delete_worker_secret(&self, account_id: &str, script: &str, name: &str) -> Result<()> {
+        let path = format!("/accounts/{}/workers/scripts/{}/secrets/{}", segment(account_id), segment(script), segment(name));
+        self.request(reqwest::Method::DELETE, &path, None).await.map(drop)
+    }
+
+    /// The names and types of a worker's secrets (never their values).
+    pub async fn worker_secrets(&self, account_id: &str, script: &str) -> Result<Vec<Value>> {
+        let path = format!("/accounts/{}/workers/scripts/{}/secrets", segment(account_id), segment(script));
+        Ok(self.get(&path).await?.as_array().cloned().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_segments_cannot_climb_or_add_a_query() {
+        assert_eq!(super::segment("my-worker_1.v2"), "my-worker_1.v2");
+        assert_eq!(super::segment("../x?y=1"), "..%2Fx%3Fy%3D1");
+    }
+}

@@ -1,0 +1,8 @@
+//! Cloudflare's REST API: the client (transport, envelope, errors, pages) and
+//! the endpoints clodo calls without a wrangler process.
+
+mod client;
+mod endpoints;
+
+pub use client::{CloudflareApi, DEFAULT_BASE_URL};
+pub mod ops;
