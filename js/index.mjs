@@ -1,3 +1,3 @@
-// ESM entry: every name the native binding (CommonJS, generated index.js) exports.
-export * from './native.cjs'
-export { default } from './native.cjs'
+// ESM entry: every name of the CommonJS root.
+export * from './root.cjs'
+export { default } from './root.cjs'

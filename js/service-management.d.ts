@@ -1,1 +1,2 @@
 export { ServiceCreator, createService } from '../index'
+export { ServiceOrchestrator } from './framework'

@@ -178,6 +178,10 @@ pub const ERROR_CODES: &[&str] = &[
     "E_DEPENDENCY_CYCLE",
     "E_DEPLOY_FAILED",
     "E_API",
+    // Raised by the JavaScript layer (security, prompts).
+    "E_INSECURE_CONFIG",
+    "E_NOT_INTERACTIVE",
+    "E_CANCELLED",
 ];
 
 /// The wrangler versions clodo is tested with and accepts.

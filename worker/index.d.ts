@@ -1,31 +1,7 @@
 // Types of clodo/worker (the in-worker helpers; see index.mjs).
-export interface DomainConfig {
-  name: string
-  displayName?: string
-  accountId?: string
-  zoneId?: string
-  domains: { production?: string; staging?: string; development?: string; [environment: string]: string | undefined }
-  services?: Record<string, unknown>
-  databases?: Record<string, unknown>
-  features?: Record<string, boolean>
-  settings?: Record<string, unknown>
-}
-export declare function createDomainConfigSchema(): Required<DomainConfig>
-export declare function domainConfigProblems(config: unknown): string[]
-export declare function validateDomainConfig(config: unknown): true
-export declare function getDomainFromEnv(env: Record<string, unknown>, domainConfigs?: Record<string, DomainConfig>): DomainConfig
-export declare function createEnvironmentConfig(baseConfig: DomainConfig, environment?: string): DomainConfig & { currentDomain?: string }
-export declare class FeatureFlagManager {
-  constructor(features?: Record<string, boolean>)
-  setAll(features?: Record<string, boolean>): void
-  isEnabled(feature: string): boolean
-  enable(feature: string): void
-  disable(feature: string): void
-  withFeature<T>(feature: string, enhanced: () => T, legacy?: (() => T) | null): T | undefined
-  getAllFeatures(): Record<string, { enabled: boolean }>
-  getEnabledFeatures(): string[]
-}
-export declare const featureManager: FeatureFlagManager
+import type { DomainConfig, FeatureFlagManager } from '../js/domain-config'
+export type { DomainConfig } from '../js/domain-config'
+export { createDomainConfigSchema, domainConfigProblems, validateDomainConfig, getDomainFromEnv, createEnvironmentConfig, FeatureFlagManager, featureManager } from '../js/domain-config'
 export interface ServiceContext {
   domain: string
   environment: string

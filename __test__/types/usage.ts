@@ -58,7 +58,7 @@ export async function portfolios(): Promise<number> {
   await o.deploy('shop.example.com', { canary: {} })
   const phase = await o.setupDomainDatabase('shop.example.com')
   const once = await MultiDomainOrchestrator.deploy({ domain: 'shop.example.com', credentials: { token: 't', accountId: 'a' } })
-  const plan = await o.getRollbackPlan()
+  const plan = o.getRollbackPlan()
   const back = await o.executeRollback({ restoreDatabase: true })
   const waves = await new CrossDomainCoordinator({ rollbackThreshold: 0.5 }).coordinateMultiDomainDeployment(['a.example.com'])
   const manager = new RollbackManager({ environment: 'staging' })
@@ -66,5 +66,37 @@ export async function portfolios(): Promise<number> {
   const done = await manager.executeRollback(points, { restoreDatabase: true })
   // @ts-expect-error statuses are a closed set
   const status: 'done' = phase.status
-  return (rolledBack ? 1 : 0) + once.deployedDomains.length + plan.domains.length + back.rolledBack + waves.rolledBack.length + done.completedActions + (status ? 1 : 0)
+  return (rolledBack ? 1 : 0) + once.deployedDomains.length + plan.length + back.rolledBack + waves.rolledBack.length + done.completedActions + (status ? 1 : 0)
+}
+
+// The drop-in names: each subpath's types compile, and stay precise.
+import { CustomerConfigurationManager, validateDomainConfig, FEATURES } from '../../js/config'
+import { ConfigurationValidator, SecurityCLI, INSECURE_PATTERNS } from '../../js/security'
+import { checkDeploymentReadiness } from '../../js/security-cli'
+import { CloudflareAPI, createDatabase, listSecrets } from '../../js/utils-cloudflare'
+import { DeploymentCredentialCollector, askChoice } from '../../js/utils-deployment'
+import { PortfolioOrchestrator, UnifiedDeploymentOrchestrator } from '../../js/deployment'
+import { createService, Clodo, OutputFormatter, classifyError } from '../../js/root'
+
+export async function dropIn(): Promise<number> {
+  const customers = new CustomerConfigurationManager({ configDir: 'config' })
+  const made = await customers.createCustomer('acme', 'acme.example.com')
+  const status: 'created' | 'exists' | 'no-template' = made.files.production.status
+  validateDomainConfig(customers.createCustomerDomainConfig('acme', null))
+  const issues = ConfigurationValidator.validate({ API_KEY: 'dev-key' }, 'production')
+  // @ts-expect-error severities are a closed set
+  const severity: 'low' = issues[0].severity
+  const ready = checkDeploymentReadiness('acme', 'production')
+  const cli = await new SecurityCLI().validateConfiguration('acme', 'production')
+  const id: string = await createDatabase('acme-db', { apiToken: 't', accountId: 'a' })
+  const names: string[] = await listSecrets('production', { scriptName: 'acme' })
+  const zones = await new CloudflareAPI('t').listZones({ name: 'example.com' })
+  const credentials = await new DeploymentCredentialCollector({ quiet: true }).collectCredentials()
+  const choice: number = await askChoice('Pick', ['a'])
+  const portfolio = await new PortfolioOrchestrator({ config: { domains: ['a.example.com'], environment: 'staging' } }).execute()
+  const unified = new UnifiedDeploymentOrchestrator({ deploymentMode: 'portfolio' }).setDeploymentMode('portfolio')
+  const created = await createService({ name: 'acme', domain: 'acme.example.com' })
+  const kind = classifyError(new Error('token expired'))
+  new OutputFormatter({ json: true }).success('done')
+  return status.length + (ready.ready ? 1 : 0) + (cli.success ? 1 : 0) + id.length + names.length + zones.length + credentials.token.length + choice + portfolio.stats.completed + unified.getEnabledCapabilities().length + (created.success ? 1 : 0) + kind.length + Clodo.getInfo().name.length + INSECURE_PATTERNS.WEAK_JWT_PATTERNS.length + Object.keys(FEATURES).length + (severity ? 1 : 0)
 }

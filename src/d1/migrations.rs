@@ -333,6 +333,21 @@ pub(super) fn merge(mut base: Value, extra: Value) -> Value {
     base
 }
 
+/// Copies a folder of files (wrangler's local D1 state) to `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| Error::io("Failed to create folder", to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io("Failed to read folder", from, e))? {
+        let entry = entry.map_err(|e| Error::io("Failed to read folder", from, e))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target).map_err(|e| Error::io("Failed to copy", &source, e))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,19 +409,4 @@ mod tests {
     fn the_failed_file_is_read_from_stderr() {
         assert_eq!(failed_file("✘ [ERROR] Migration 0004_bad.sql failed with the following errors:").as_deref(), Some("0004_bad.sql"));
     }
-}
-
-/// Copies a folder of files (wrangler's local D1 state) to `to`.
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).map_err(|e| Error::io("Failed to create folder", to, e))?;
-    for entry in std::fs::read_dir(from).map_err(|e| Error::io("Failed to read folder", from, e))? {
-        let entry = entry.map_err(|e| Error::io("Failed to read folder", from, e))?;
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        if source.is_dir() {
-            copy_tree(&source, &target)?;
-        } else {
-            std::fs::copy(&source, &target).map_err(|e| Error::io("Failed to copy", &source, e))?;
-        }
-    }
-    Ok(())
 }

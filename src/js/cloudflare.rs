@@ -2,7 +2,6 @@
 //! original's camelCase result shapes, and the operations of
 //! `clodo/utils/cloudflare` (on `crate::cloudflare::ops`).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use napi::Env;
@@ -271,7 +270,7 @@ fn ops_for(options: &Value) -> Ops {
         api_token: given(&["apiToken", "cloudflareToken"]).or_else(|| from_env("CLOUDFLARE_API_TOKEN")),
         account_id: given(&["accountId", "cloudflareAccountId"]).or_else(|| from_env("CLOUDFLARE_ACCOUNT_ID")),
     };
-    Ops::new(&root, &config, path_in(options, &["wranglerPath"], &root).map(PathBuf::from), credentials)
+    Ops::new(&root, &config, path_in(options, &["wranglerPath"], &root), credentials)
 }
 
 /// Runs one operation off the JS thread.

@@ -153,6 +153,11 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Where the store in `dir` keeps a domain's secrets for an environment.
+pub fn path_in(dir: &Path, domain: &str, environment: &str) -> PathBuf {
+    dir.join(domain).join(format!("{environment}.secrets"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,9 +208,4 @@ mod tests {
         assert_eq!(parse_key(&base64::engine::general_purpose::STANDARD.encode([1u8; 32])).unwrap(), [1; 32]);
         assert_eq!(parse_key("short").unwrap_err().code(), "E_SECRET_STORE");
     }
-}
-
-/// Where the store in `dir` keeps a domain's secrets for an environment.
-pub fn path_in(dir: &Path, domain: &str, environment: &str) -> PathBuf {
-    dir.join(domain).join(format!("{environment}.secrets"))
 }

@@ -1,0 +1,3 @@
+// Types of clodo/config.
+export * from './domain-config'
+export * from './customers'
