@@ -28,7 +28,7 @@ test('--version and --help answer at once; a bad flag is a usage error (2)', () 
 
 test('list finds the example service\'s domains in its customer records', () => {
   const service = exampleService()
-  const listed = clodo(['list', service, '--json'])
+  const listed = clodo(['list', '--path', service, '--json'])
   assert.equal(listed.code, 0, listed.stderr)
   const { services } = JSON.parse(listed.stdout)
   assert.deepEqual(services.map((s) => s.name), ['data-service'])
@@ -37,7 +37,7 @@ test('list finds the example service\'s domains in its customer records', () => 
     { domain: 'news.example.net', source: 'customer:news' },
     { domain: 'shop.example.com', source: 'customer:shop' },
   ])
-  const text = clodo(['list', service])
+  const text = clodo(['list', '--path', service])
   assert.match(text.stdout, /^service\s+domain\s+found in\s+path\n/)
   assert.doesNotMatch(text.stdout + text.stderr, /\x1b\[/, 'no colour without a terminal')
 })
@@ -46,12 +46,12 @@ test('a domains.js that fails to load is reported, not silently skipped', () => 
   const service = exampleService()
   mkdirSync(join(service, 'src', 'config'), { recursive: true })
   writeFileSync(join(service, 'src', 'config', 'domains.js'), "export default { 'api.example.com': {} }\nthrow new Error('missing DOMAIN_SECRET')\n")
-  const listed = clodo(['list', service, '--json'])
+  const listed = clodo(['list', '--path', service, '--json'])
   assert.equal(listed.code, 0, listed.stderr)
   const [found] = JSON.parse(listed.stdout).services
   assert.deepEqual(found.problems, ['src/config/domains.js: failed to load: Error: missing DOMAIN_SECRET'])
   assert.equal(found.domains.length, 3, 'the customer records still count')
-  const text = clodo(['list', service])
+  const text = clodo(['list', '--path', service])
   assert.match(text.stderr, /^warning: data-service: src\/config\/domains\.js: failed to load: Error: missing DOMAIN_SECRET$/m)
 })
 
@@ -102,12 +102,12 @@ test('without a terminal nothing prompts: production needs --yes, --interactive 
 
 test('validate and test report with exit codes', () => {
   const service = exampleService()
-  const valid = clodo(['validate', service, '--env', 'development', '--json'])
+  const valid = clodo(['validate', '--path', service, '--env', 'development', '--json'])
   assert.equal(valid.code, 0, valid.stdout)
   assert.equal(JSON.parse(valid.stdout).valid, true)
   const broken = exampleService()
   writeFileSync(join(broken, 'wrangler.toml'), 'name = "x"\nmain = "src/missing.js"\n')
-  const invalid = clodo(['validate', broken, '--env', 'development', '--json'])
+  const invalid = clodo(['validate', '--path', broken, '--env', 'development', '--json'])
   assert.equal(invalid.code, 1)
   assert.ok(JSON.parse(invalid.stdout).checks.some((c) => c.status === 'fail'))
   const notDomain = clodo(['test', 'not_a_domain'])
@@ -128,22 +128,24 @@ test('on a terminal: a domain is chosen at the prompt, progress is coloured, NO_
     let output = ''
     child.stdout.on('data', (chunk) => {
       output += chunk
-      if (answer && output.includes('Deploy which?')) {
-        child.stdin.write(answer)
+      if (answer && output.includes('Deploy which domains?')) {
+        const keys = answer
+        setTimeout(() => child.stdin.write(keys), 300)
         answer = null
       }
     })
     child.on('exit', (code) => resolve({ code, output }))
   })
-  const chosen = await underTerminal(['deploy', service, '--local', '--interactive', '--no-tests'], '3\n')
+  // All start ticked: Space unticks blog, Down, Space unticks news, Enter keeps shop.
+  const chosen = await underTerminal(['deploy', '--path', service, '--local', '--interactive', '--no-tests'], ' \x1b[B \r')
   assert.equal(chosen.code, 0, chosen.output)
-  assert.match(chosen.output, /1\) blog\.example\.org/)
-  assert.match(chosen.output, /\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧] shop\.example\.com\s+\[█*·+\] \w+/, 'a live line while it runs')
-  assert.match(chosen.output, /\x1b\[32m✓\x1b\[0m shop\.example\.com\s+\[██████\] done/, 'redrawn in place when done')
+  assert.match(chosen.output, /✔.*blog\.example\.org \(data-service\)/, 'every domain listed, ticked')
+  assert.match(chosen.output, /[⠋⠙⠹⠸⠼⠴⠦⠧] shop\.example\.com\s+\[[█ ]*·+\] \w+/, 'a live line while it runs')
+  assert.match(chosen.output, /\x1b\[32m✓\x1b\[0m shop\.example\.com\s+\[██████\] done/, 'redrawn in place when done, its mark in colour')
   assert.match(chosen.output, /1 of 1 domain\(s\) deployed/)
   assert.doesNotMatch(chosen.output, /news\.example\.net\s+validation/)
 
-  const plain = await underTerminal(['validate', service, '--env', 'development'], null, { NO_COLOR: '1' })
+  const plain = await underTerminal(['validate', '--path', service, '--env', 'development'], null, { NO_COLOR: '1' })
   assert.equal(plain.code, 0)
   assert.doesNotMatch(plain.output, /\x1b\[/)
 })
@@ -158,11 +160,11 @@ test('config, db, secrets and customers commands', () => {
   const env = clodo(['config', 'env', 'staging', '--path', service, '--json'])
   assert.equal(JSON.parse(env.stdout).added, true)
   assert.match(readFileSync(join(service, 'wrangler.toml'), 'utf8'), /\n\[env\.staging\]\nname = "data-service"\n/)
-  const shown = JSON.parse(clodo(['config', 'show', service, '--json']).stdout)
+  const shown = JSON.parse(clodo(['config', 'show', '--path', service, '--json']).stdout)
   assert.deepEqual(shown.config.d1_databases.map((d) => d.binding), ['DB', 'AUDIT'])
   const broken = exampleService()
   writeFileSync(join(broken, 'wrangler.toml'), 'name = "x"\n[[d1_databases]]\nbinding = "DB"\n')
-  const invalid = clodo(['config', 'validate', broken, '--remote'])
+  const invalid = clodo(['config', 'validate', '--path', broken, '--remote'])
   assert.equal(invalid.code, 1)
   assert.match(invalid.stdout, /wrangler\.toml:2:\d+/, 'the finding says where')
 
@@ -210,7 +212,7 @@ test('config, db, secrets and customers commands', () => {
   assert.equal(noKey.code, 1)
   assert.match(noKey.stderr, /set CLODO_SECRET_KEY .*\[E_SECRET_STORE\]/)
 
-  const customers = JSON.parse(clodo(['customers', 'list', service, '--json']).stdout)
+  const customers = JSON.parse(clodo(['customers', 'list', '--path', service, '--json']).stdout)
   assert.deepEqual(customers.records.map((r) => [r.customer, r.environment]), [['blog', 'development'], ['news', 'development'], ['shop', 'development']])
   const shop = JSON.parse(clodo(['customers', 'show', 'shop', '--env', 'development', '--path', service, '--json']).stdout)
   assert.deepEqual(shop.missingFields, ['CLOUDFLARE_ACCOUNT_ID'], 'the example records name only their domains')
@@ -229,7 +231,7 @@ test('service init adds clodo to an existing worker, keeping its package.json as
   writeFileSync(join(dir, 'package.json'), '{\n    "name": "legacy",\n    "scripts": { "dev": "wrangler dev" }\n}\n')
   const account = 'a1'.repeat(16)
   const zone = 'b2'.repeat(16)
-  const init = clodo(['service', 'init', dir, '--domains', `api.example.com:${account}:${zone},www.example.org`, '--json'])
+  const init = clodo(['service', 'init', '--path', dir, '--domains', `api.example.com:${account}:${zone},www.example.org`, '--json'])
   assert.equal(init.code, 0, init.stderr)
   const module = readFileSync(join(dir, 'src', 'config', 'domains.js'), 'utf8')
   assert.match(module, new RegExp(`'api\\.example\\.com': \\{ name: 'api\\.example\\.com', accountId: '${account}', zoneId: '${zone}',`))
@@ -237,17 +239,17 @@ test('service init adds clodo to an existing worker, keeping its package.json as
   assert.match(pkg, /\n {4}"scripts": \{ "dev": "wrangler dev" \}\n/, 'its lines kept as written')
   assert.match(pkg, /\n {4}"dependencies": \{\n {8}"clodo": /, 'the new entry in the file\'s indentation')
   assert.match(JSON.parse(pkg).dependencies.clodo, /^\^\d+\.\d+\.\d+$/)
-  const listed = JSON.parse(clodo(['list', dir, '--env', 'production', '--json']).stdout)
+  const listed = JSON.parse(clodo(['list', '--path', dir, '--env', 'production', '--json']).stdout)
   assert.deepEqual(listed.services[0].domains.map((d) => d.domain), ['api.example.com', 'www.example.org'])
 
-  const again = clodo(['service', 'init', dir, '--domains', 'api.example.com'])
+  const again = clodo(['service', 'init', '--path', dir, '--domains', 'api.example.com'])
   assert.equal(again.code, 1)
   assert.match(again.stderr, /exists: force to replace it/)
-  const badId = clodo(['service', 'init', dir, '--force', '--domains', 'api.example.com:ACCOUNT'])
+  const badId = clodo(['service', 'init', '--path', dir, '--force', '--domains', 'api.example.com:ACCOUNT'])
   assert.equal(badId.code, 1)
   assert.match(badId.stderr, /Invalid account id "ACCOUNT" in "api\.example\.com:ACCOUNT"/)
   assert.equal(readFileSync(join(dir, 'src', 'config', 'domains.js'), 'utf8'), module, 'nothing changed')
-  const nowhere = clodo(['service', 'init', mkdtempSync(join(tmpdir(), 'clodo-init-empty-')), '--domains', 'a.example.com'])
+  const nowhere = clodo(['service', 'init', '--path', mkdtempSync(join(tmpdir(), 'clodo-init-empty-')), '--domains', 'a.example.com'])
   assert.equal(nowhere.code, 1)
   assert.match(nowhere.stderr, /No wrangler config in .*\[E_CONFIG_NOT_FOUND\]/)
 })

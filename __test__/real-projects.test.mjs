@@ -74,7 +74,7 @@ test('a dry run prints its plan, says planned, writes no state and needs no secr
 
 test('config show lists every binding', () => {
   const dir = projects('temp-mail')
-  const shown = clodo(['config', 'show', join(dir, 'temp-mail'), '--json'])
+  const shown = clodo(['config', 'show', '--path', join(dir, 'temp-mail'), '--json'])
   assert.equal(shown.code, 0, shown.stderr)
   assert.deepEqual(JSON.parse(shown.stdout).bindings.map((b) => `${b.kind} ${b.binding} ${b.target}`), ['D1 database temp-mail-prod', 'D1 TEMP_MAIL_DB temp-mail-inbox'])
 })

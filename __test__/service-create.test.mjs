@@ -55,7 +55,7 @@ test('clodo service create, then clodo deploy --local finds its domain and deplo
   assert.equal(created.status, 0, created.stderr)
   const path = JSON.parse(created.stdout).path
   installed(path)
-  const listed = JSON.parse(run(['list', path, '--json']).stdout)
+  const listed = JSON.parse(run(['list', '--path', path, '--json']).stdout)
   assert.deepEqual(listed.services[0].domains, [{ domain: 'shop.example.com', source: 'src/config/domains.js' }])
   const deployed = run(['deploy', path, '--local', '--json'])
   assert.equal(deployed.status, 0, deployed.stdout + deployed.stderr)

@@ -1,104 +1,82 @@
-//! Live progress on a terminal: one line per domain (spinner, a bar of its
-//! six phases, the phase it is in, its time), redrawn in place every 120 ms
-//! while a portfolio runs.
+//! Live progress on a terminal, on `indicatif`: one line per domain, queued
+//! ones included, with a spinner, a bar of its six phases, the phase it is in
+//! and what that phase last said, and its time. Each line is cut to the
+//! terminal's width, measured again on every redraw, so a narrow or resized
+//! terminal never wraps.
 
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indexmap::IndexMap;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
-use super::output::{Output, Paint};
-
-const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
-
-struct Row {
-    phase: String,
-    done: usize,
-    failed: bool,
-    started: Instant,
-    finished: Option<Duration>,
-}
-
-#[derive(Default)]
-struct State {
-    rows: IndexMap<String, Row>,
-    drawn: usize,
-    frame: usize,
-}
+use super::output::Output;
 
 pub struct Board {
-    state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    ticker: Option<JoinHandle<()>>,
-    out: Output,
+    bars: IndexMap<String, ProgressBar>,
+    // Kept alive for as long as the bars draw through it.
+    _lines: MultiProgress,
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("██·").tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧ ")
 }
 
 impl Board {
-    pub fn start(out: &Output) -> Board {
-        let (state, stop) = (Arc::new(Mutex::new(State::default())), Arc::new(AtomicBool::new(false)));
-        let (s, halt, o) = (state.clone(), stop.clone(), out.clone());
-        let ticker = std::thread::spawn(move || {
-            while !halt.load(Ordering::Relaxed) {
-                draw(&o, &mut s.lock().unwrap_or_else(|p| p.into_inner()));
-                std::thread::sleep(Duration::from_millis(120));
-            }
-        });
-        Board { state, stop, ticker: Some(ticker), out: out.clone() }
+    /// A line per domain, each `queued` until its first phase starts.
+    pub fn start(out: &Output, domains: &[String]) -> Board {
+        console::set_colors_enabled_stderr(out.color);
+        let lines = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8));
+        let width = domains.iter().map(|d| d.chars().count()).max().unwrap_or(0).min(40);
+        let queued = style(&format!("  {{prefix:<{width}}} [{{bar:6}}] {{wide_msg:.dim}}"));
+        let bars = domains
+            .iter()
+            .map(|domain| {
+                let bar = lines.add(ProgressBar::new(crate::portfolio::PHASES.len() as u64).with_style(queued.clone()).with_prefix(domain.clone()));
+                bar.set_message("queued");
+                (domain.clone(), bar)
+            })
+            .collect();
+        Board { bars, _lines: lines }
     }
 
     /// Where the portfolio's progress events go.
     pub fn sink(&self) -> crate::portfolio::Progress {
-        let state = self.state.clone();
+        let bars = self.bars.clone();
+        let width = bars.keys().map(|d| d.chars().count()).max().unwrap_or(0).min(40);
+        let running = style(&format!("{{spinner}} {{prefix:<{width}}} [{{bar:6}}] {{wide_msg}} {{elapsed:>4}}"));
+        let (ok, bad) = (console::style("\u{2713}").green().for_stderr(), console::style("\u{2717}").red().for_stderr());
+        let (done, failed) = (style(&format!("{ok} {{prefix:<{width}}} [{{bar:6}}] {{wide_msg}} {{elapsed:>4}}")), style(&format!("{bad} {{prefix:<{width}}} [{{bar:6}}] {{wide_msg}} {{elapsed:>4}}")));
         Box::new(move |event: Value| {
-            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-            let domain = event["domain"].as_str().unwrap_or_default().to_owned();
-            let row = state.rows.entry(domain).or_insert_with(|| Row { phase: String::new(), done: 0, failed: false, started: Instant::now(), finished: None });
-            let status = event["status"].as_str().unwrap_or_default();
-            row.phase = event["phase"].as_str().unwrap_or_default().to_owned();
-            if status != "started" && row.phase != "rollback" {
-                row.done = (row.done + 1).min(crate::portfolio::PHASES.len());
+            let Some(bar) = bars.get(event["domain"].as_str().unwrap_or_default()) else { return };
+            let (phase, status) = (event["phase"].as_str().unwrap_or_default(), event["status"].as_str().unwrap_or_default());
+            let said = event["message"].as_str().unwrap_or_default();
+            if bar.is_finished() {
+                return;
             }
-            row.failed |= status == "failed";
-            if row.done == crate::portfolio::PHASES.len() || row.failed {
-                row.finished.get_or_insert(row.started.elapsed());
+            if bar.position() == 0 && status == "started" && bar.message() == "queued" {
+                bar.reset_elapsed();
+                bar.set_style(running.clone());
+                bar.enable_steady_tick(Duration::from_millis(120));
+            }
+            if status != "started" && phase != "rollback" {
+                bar.inc(1);
+            }
+            bar.set_message(if said.is_empty() { phase.to_owned() } else { format!("{phase}: {said}") });
+            if status == "failed" {
+                bar.set_style(failed.clone());
+                bar.abandon_with_message(format!("{phase} failed: {said}"));
+            } else if bar.position() == bar.length().unwrap_or(0) {
+                bar.set_style(done.clone());
+                bar.finish_with_message("done");
             }
         })
     }
 
-    /// Stops the ticker and draws the final state.
-    pub fn finish(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.ticker.take() {
-            let _ = t.join();
+    /// Draws the final state: what never ran stays as it was (queued, or the phase it stopped in).
+    pub fn finish(self) {
+        for bar in self.bars.values().filter(|b| !b.is_finished()) {
+            bar.abandon();
         }
-        draw(&self.out, &mut self.state.lock().unwrap_or_else(|p| p.into_inner()));
     }
-}
-
-fn draw(out: &Output, state: &mut State) {
-    let total = crate::portfolio::PHASES.len();
-    let mut text = String::new();
-    if state.drawn > 0 {
-        text += &format!("\x1b[{}A", state.drawn);
-    }
-    state.frame += 1;
-    for (domain, row) in &state.rows {
-        let mark = match (row.failed, row.finished.is_some()) {
-            (true, _) => out.paint(Paint::Red, "✗"),
-            (false, true) => out.paint(Paint::Green, "✓"),
-            _ => SPINNER[state.frame % SPINNER.len()].to_owned(),
-        };
-        let bar = format!("{}{}", "█".repeat(row.done), "·".repeat(total - row.done));
-        let seconds = row.finished.unwrap_or_else(|| row.started.elapsed()).as_secs_f64();
-        let phase = if row.finished.is_some() && !row.failed { "done" } else { row.phase.as_str() };
-        text += &format!("\x1b[2K{mark} {domain:<28} [{bar}] {phase:<16} {seconds:>5.1}s\n");
-    }
-    state.drawn = state.rows.len();
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-    let _ = err.flush();
 }

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use super::output::table;
-use super::{FAILURE, Failure, OK, Outcome, Output, absolute, credentials};
+use super::{FAILURE, Failure, OK, Outcome, Output, Scope, absolute, credentials};
 use crate::d1::{Options, Orchestrator};
 
 #[derive(Subcommand)]
@@ -64,37 +64,39 @@ pub enum DbCommand {
 
 #[derive(clap::Args)]
 pub struct Where {
-    /// The service folder.
-    #[arg(long, default_value = ".")]
-    path: PathBuf,
-    /// The environment, as wrangler's --env.
-    #[arg(short = 'e', long = "env", default_value = "development")]
-    environment: String,
     /// Print the commands and change nothing.
     #[arg(long)]
     dry_run: bool,
 }
 
-fn orchestrator(at: &Where) -> Result<(Orchestrator, PathBuf), Failure> {
-    let root = absolute(&at.path)?;
+/// The service's databases in one environment.
+struct Place {
+    db: Orchestrator,
+    root: PathBuf,
+    environment: String,
+    dry_run: bool,
+}
+
+fn place(scope: &Scope, at: &Where, on_cloudflare: bool) -> Result<Place, Failure> {
+    let root = absolute(&scope.path)?;
     let mut options = Options::new(&root);
     options.credentials = credentials();
     options.wrangler_path = super::wrangler_for(&root);
     options.dry_run = at.dry_run;
-    Ok((Orchestrator::new(options), root))
+    Ok(Place { db: Orchestrator::new(options), root, environment: scope.environment(on_cloudflare), dry_run: at.dry_run })
 }
 
-pub fn run(out: &Output, yes: bool, command: DbCommand) -> Outcome {
+pub fn run(out: &Output, yes: bool, scope: &Scope, command: DbCommand) -> Outcome {
     match command {
         DbCommand::List(at) => {
-            let (db, _) = orchestrator(&at)?;
-            let names = db.databases_in(&at.environment, None)?;
-            out.result(&json!({"environment": at.environment, "databases": names}), |_| names.join("\n"));
+            let Place { db, environment, .. } = place(scope, &at, false)?;
+            let names = db.databases_in(&environment, None)?;
+            out.result(&json!({"environment": environment, "databases": names}), |_| names.join("\n"));
             Ok(OK)
         }
         DbCommand::Status { database, at } => {
-            let (db, _) = orchestrator(&at)?;
-            let status = db.migration_status(&database, &at.environment, None, None)?;
+            let Place { db, environment, .. } = place(scope, &at, false)?;
+            let status = db.migration_status(&database, &environment, None, None)?;
             out.result(&status, |s| {
                 let mut rows: Vec<Vec<String>> = s["applied"].as_array().into_iter().flatten().map(|m| vec![text(&m["name"]), format!("applied {}", text(&m["appliedAt"]))]).collect();
                 rows.extend(s["pending"].as_array().into_iter().flatten().map(|m| vec![text(m), "pending".into()]));
@@ -102,24 +104,24 @@ pub fn run(out: &Output, yes: bool, command: DbCommand) -> Outcome {
             });
             Ok(OK)
         }
-        DbCommand::Migrate { database, at } => migrate(out, yes, database, &at),
+        DbCommand::Migrate { database, at } => migrate(out, yes, database, place(scope, &at, false)?),
         DbCommand::Create { name, binding, location, at } => {
-            let (db, _) = orchestrator(&at)?;
-            let options = crate::d1::CreateOptions { location: location.as_deref(), binding: Some(&binding), environment: Some(&at.environment).filter(|e| *e != "production").map(String::as_str), ..Default::default() };
+            let Place { db, environment, .. } = place(scope, &at, true)?;
+            let options = crate::d1::CreateOptions { location: location.as_deref(), binding: Some(&binding), environment: Some(environment.as_str()).filter(|e| *e != "production"), ..Default::default() };
             let result = db.create_database(&name, &options)?;
             out.result(&result, |r| format!("{} {} ({}), bound as {}", text(&r["status"]), text(&r["databaseName"]), text(&r["databaseId"]), text(&r["binding"])));
             Ok(OK)
         }
         DbCommand::Restore { backup, database, at } => {
-            let (db, root) = orchestrator(&at)?;
+            let Place { db, root, environment, .. } = place(scope, &at, false)?;
             let consent = |danger: &crate::d1::Danger| match yes || out.confirm(&format!("{}? {}", danger.operation, danger.impact)) == Some(true) {
                 true => crate::d1::Consent::Given,
                 false => crate::d1::Consent::Missing,
             };
-            let result = db.restore_backup(&root.join(backup), &database, &at.environment, None, &consent)?;
+            let result = db.restore_backup(&root.join(backup), &database, &environment, None, &consent)?;
             if result["status"] == "cancelled" {
                 if !out.interactive {
-                    return Err(Failure::Usage(format!("restoring into {database} ({}) needs --yes when there is no terminal to ask", at.environment)));
+                    return Err(Failure::Usage(format!("restoring into {database} ({}) needs --yes when there is no terminal to ask", environment)));
                 }
                 out.note("cancelled: nothing was restored");
                 return Ok(FAILURE);
@@ -128,19 +130,19 @@ pub fn run(out: &Output, yes: bool, command: DbCommand) -> Outcome {
             Ok(OK)
         }
         DbCommand::Backup { database, out: dir, at } => {
-            let (db, root) = orchestrator(&at)?;
-            let result = db.backup_database(&database, &at.environment, &root.join(dir), None)?;
+            let Place { db, root, environment, .. } = place(scope, &at, false)?;
+            let result = db.backup_database(&database, &environment, &root.join(dir), None)?;
             out.result(&result, |r| format!("{} ({} bytes)", text(&r["backupFile"]), r["sizeBytes"].as_u64().unwrap_or(0)));
             Ok(OK)
         }
     }
 }
 
-fn migrate(out: &Output, yes: bool, database: Option<String>, at: &Where) -> Outcome {
-    let (db, _) = orchestrator(at)?;
-    if let Some(danger) = db.migration_danger(&at.environment).filter(|_| !yes && !at.dry_run) {
+fn migrate(out: &Output, yes: bool, database: Option<String>, at: Place) -> Outcome {
+    let Place { db, environment, dry_run, .. } = at;
+    if let Some(danger) = db.migration_danger(&environment).filter(|_| !yes && !dry_run) {
         match out.confirm(&format!("{}? {}", danger.operation, danger.impact)) {
-            None => return Err(Failure::Usage(format!("migrating {} needs --yes when there is no terminal to ask", at.environment))),
+            None => return Err(Failure::Usage(format!("migrating {} needs --yes when there is no terminal to ask", environment))),
             Some(false) => {
                 out.note("cancelled: no migration applied");
                 return Ok(FAILURE);
@@ -150,13 +152,13 @@ fn migrate(out: &Output, yes: bool, database: Option<String>, at: &Where) -> Out
     }
     let databases = match database {
         Some(name) => vec![name],
-        None => db.databases_in(&at.environment, None)?,
+        None => db.databases_in(&environment, None)?,
     };
     let mut results = vec![];
     for name in &databases {
-        results.push(db.apply_migrations(name, None, &at.environment, None, None)?);
+        results.push(db.apply_migrations(name, None, &environment, None, None)?);
     }
-    out.result(&json!({"environment": at.environment, "results": results}), |d| {
+    out.result(&json!({"environment": environment, "results": results}), |d| {
         let rows: Vec<Vec<String>> = d["results"].as_array().into_iter().flatten().map(|r| vec![text(&r["databaseName"]), text(&r["status"]), r["migrationsApplied"].to_string()]).collect();
         table(&["database", "status", "applied"], &rows)
     });

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::board::Board;
 use super::output::{Paint, table};
-use super::{DeployArgs, FAILURE, Failure, OK, Outcome, Output, PARTIAL, absolute, credentials};
+use super::{DeployArgs, FAILURE, Failure, OK, Outcome, Output, PARTIAL, Scope, absolute, credentials};
 use crate::service::discovery::{self, Service};
 use crate::domain_config::DomainSpec;
 use crate::portfolio::canary::{Canary, Gate};
@@ -16,18 +16,18 @@ use crate::portfolio::{Options, Portfolio};
 use crate::service::settings::{HealthCheck, Settings, health_path};
 use crate::wrangler::Credentials;
 
-pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
+pub fn run(out: &Output, yes: bool, scope: &Scope, args: DeployArgs) -> Outcome {
     let credentials = credentials();
     // Remote when asked, or when there are credentials (a token in the environment); else local.
     let local = args.local || (!args.remote && credentials.api_token.is_none());
-    let environment = args.environment.clone().unwrap_or_else(|| if local { "development" } else { "production" }.into());
+    let environment = scope.environment(!local);
     let (paths, mut wanted): (Vec<String>, Vec<String>) = args.targets.iter().cloned().partition(|t| std::path::Path::new(t).is_dir());
     // A path is never taken for a domain: one that names no folder is an error.
     if let Some(missing) = wanted.iter().find(|t| t.contains(['/', '\\']) || t.starts_with('.') || t.starts_with('~')) {
         return Err(Failure::Usage(format!("{missing} is not a folder here: give a service's folder (or a folder of services), or domains")));
     }
     let paths: Vec<PathBuf> = match paths.is_empty() {
-        true => vec![PathBuf::from(".")],
+        true => vec![scope.path.clone()],
         false => paths.iter().map(PathBuf::from).collect(),
     };
     let mut services: Vec<Service> = vec![];
@@ -36,7 +36,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     }
     out.warn_problems(&services);
     let mut warnings = vec![];
-    if let Some(env) = &args.environment {
+    if let Some(env) = scope.named_environment() {
         for service in &services {
             if let Some(warning) = discovery::missing_environment(service, env) {
                 out.note(&format!("{} {}: {warning}", out.paint(Paint::Yellow, "warning:"), service.name));
@@ -99,7 +99,7 @@ pub fn run(out: &Output, yes: bool, args: DeployArgs) -> Outcome {
     for (service, domains, credentials) in &groups {
         let options = options(&args, service, domains, &environment, local, credentials.clone())?;
         // On a terminal a live board; elsewhere one line per finished phase.
-        let board = (out.terminal && !out.json).then(|| Board::start(out));
+        let board = (out.terminal && !out.json).then(|| Board::start(out, domains));
         let progress = board.as_ref().map_or_else(|| out.progress_sink(), Board::sink);
         let portfolio = Portfolio::new(options, args.resume.as_deref(), Some(progress))?;
         let summary = match args.canary {
@@ -179,26 +179,15 @@ fn domains_to_deploy(services: &[Service], wanted: &[String]) -> Result<Vec<(Ser
     }
 }
 
-/// The domains a person picks from a numbered list.
+/// The domains a person picks from the list (space toggles, Enter accepts).
 fn choose(out: &Output, services: &[Service]) -> Result<Vec<String>, Failure> {
     let all: Vec<(String, String)> = services.iter().flat_map(|s| s.domains.iter().map(|d| (s.name.clone(), d.domain.clone()))).collect();
-    if !out.interactive {
-        return Err(Failure::Usage("--interactive needs a terminal; name the domains instead".into()));
+    let shown: Vec<String> = all.iter().map(|(service, domain)| format!("{domain} ({service})")).collect();
+    let picked = out.pick("Deploy which domains?", &shown).ok_or_else(|| Failure::Usage("--interactive needs a terminal; name the domains instead".into()))?;
+    if picked.is_empty() {
+        return Err(Failure::Usage("no domain was picked".into()));
     }
-    for (i, (service, domain)) in all.iter().enumerate() {
-        eprintln!("  {:>2}) {domain} {}", i + 1, out.paint(Paint::Dim, &format!("({service})")));
-    }
-    let answer = out.ask("Deploy which? Numbers separated by commas, Enter for all:").unwrap_or_default();
-    if answer.is_empty() {
-        return Ok(all.into_iter().map(|(_, d)| d).collect());
-    }
-    answer
-        .split(',')
-        .map(|n| {
-            let picked = n.trim().parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| all.get(i));
-            picked.map(|(_, d)| d.clone()).ok_or_else(|| Failure::Usage(format!("{} is not one of the numbers shown", n.trim())))
-        })
-        .collect()
+    Ok(picked.into_iter().map(|i| all[i].1.clone()).collect())
 }
 
 /// The service's clodo.json with this command line's overrides.

@@ -1,14 +1,13 @@
 //! `clodo config show|validate|add-d1`, `secrets generate|push|list` and
 //! `customers list|show`: the config, secret and record managers from the shell.
 
-use std::path::PathBuf;
 
 use clap::Subcommand;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use super::output::{Paint, table};
-use super::{FAILURE, OK, Outcome, Output, absolute, credentials};
+use super::{FAILURE, OK, Outcome, Output, Scope, absolute, credentials};
 use crate::customer_records::CustomerRecords;
 use crate::secrets::{GenerateOptions, SecretManager};
 use crate::wrangler_config::{Options as ConfigOptions, ValidateOptions, WranglerConfig};
@@ -16,19 +15,9 @@ use crate::wrangler_config::{Options as ConfigOptions, ValidateOptions, Wrangler
 #[derive(Subcommand)]
 pub enum ConfigCommand {
     /// The config's summary for an environment.
-    Show {
-        /// The service's folder (default: the working folder).
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// The environment, as wrangler's --env.
-        #[arg(short = 'e', long = "env")]
-        environment: Option<String>,
-    },
+    Show,
     /// Check the config (every finding with its line and column).
     Validate {
-        /// The service's folder (default: the working folder).
-        #[arg(default_value = ".")]
-        path: PathBuf,
         /// Check it for use against Cloudflare: a D1 entry without database_id is an error.
         #[arg(long)]
         remote: bool,
@@ -37,9 +26,6 @@ pub enum ConfigCommand {
     Env {
         /// The environment's name: letters, digits, '-' or '_'.
         name: String,
-        /// The service's folder.
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
         /// Create a wrangler.toml when the folder has no config.
         #[arg(long)]
         create: bool,
@@ -53,12 +39,6 @@ pub enum ConfigCommand {
         /// The binding the worker reaches the database by.
         #[arg(long, default_value = "DB")]
         binding: String,
-        /// The environment, as wrangler's --env.
-        #[arg(short = 'e', long = "env")]
-        environment: Option<String>,
-        /// The service's folder (default: the working folder).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
     },
 }
 
@@ -72,22 +52,16 @@ pub enum SecretsCommand {
         /// Also clodo's ten standard secrets (always, when clodo.json says "standardSecrets": true).
         #[arg(long)]
         standard_secrets: bool,
-        #[command(flatten)]
-        at: SecretsAt,
     },
     /// Upload a domain's stored secrets to the environment's worker (`secret bulk` on stdin, checked by `secret list`).
     Push {
         /// The domain (a host name such as shop.example.com).
         domain: String,
-        #[command(flatten)]
-        at: SecretsAt,
     },
     /// The names (never the values) of a domain's stored secrets.
     List {
         /// The domain (a host name such as shop.example.com).
         domain: String,
-        #[command(flatten)]
-        at: SecretsAt,
     },
     /// New values for the named secrets (old ones kept in the store's history), uploaded with --push.
     Rotate {
@@ -99,36 +73,17 @@ pub enum SecretsCommand {
         /// Upload the new values to the worker too.
         #[arg(long)]
         push: bool,
-        #[command(flatten)]
-        at: SecretsAt,
     },
-}
-
-#[derive(clap::Args)]
-pub struct SecretsAt {
-    /// The service's folder (default: the working folder).
-    #[arg(long, default_value = ".")]
-    path: PathBuf,
-    /// The environment, as wrangler's --env.
-    #[arg(short = 'e', long = "env", default_value = "production")]
-    environment: String,
 }
 
 #[derive(Subcommand)]
 pub enum CustomersCommand {
     /// Every customer record, with whether it is ready to deploy.
-    List {
-        /// The service's folder (default: the working folder).
-        #[arg(default_value = ".")]
-        path: PathBuf,
-    },
+    List,
     /// Create or change a record: only the fields given change (a token is never taken from a flag).
     Save {
         /// The customer (its folder under config/customers).
         customer: String,
-        /// The environment, as wrangler's --env.
-        #[arg(short = 'e', long = "env", default_value = "production")]
-        environment: String,
         /// The domain (a host name such as shop.example.com).
         #[arg(long)]
         domain: Option<String>,
@@ -144,20 +99,11 @@ pub enum CustomersCommand {
         /// Its service type.
         #[arg(long)]
         service_type: Option<String>,
-        /// The service's folder (default: the working folder).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
     },
     /// One record as text (the token masked).
     Show {
         /// The customer (its folder under config/customers).
         customer: String,
-        /// The environment, as wrangler's --env.
-        #[arg(short = 'e', long = "env", default_value = "production")]
-        environment: String,
-        /// The service's folder (default: the working folder).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
     },
 }
 
@@ -177,10 +123,11 @@ fn existing_config_at(path: &std::path::Path) -> Result<WranglerConfig, super::F
     }
 }
 
-pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
+pub fn config(out: &Output, scope: &Scope, command: ConfigCommand) -> Outcome {
+    let (path, environment) = (&scope.path, scope.named_environment().map(str::to_owned));
     match command {
-        ConfigCommand::Show { path, environment } => {
-            let config = existing_config_at(&path)?;
+        ConfigCommand::Show => {
+            let config = existing_config_at(path)?;
             let summary = config.display_summary(environment.as_deref())?;
             let value = config.read_config()?;
             let resolved = crate::domain_config::resolve_environment(&value, environment.as_deref().unwrap_or(""));
@@ -195,8 +142,8 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
             });
             Ok(OK)
         }
-        ConfigCommand::Validate { path, remote } => {
-            let config = existing_config_at(&path)?;
+        ConfigCommand::Validate { remote } => {
+            let config = existing_config_at(path)?;
             let v = config.validate(&ValidateOptions { remote });
             let findings: Vec<Value> = v
                 .findings
@@ -226,16 +173,16 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
             });
             Ok(if v.valid { OK } else { FAILURE })
         }
-        ConfigCommand::Env { name, path, create } => {
-            let config = if create { config_at(&path)? } else { existing_config_at(&path)? };
+        ConfigCommand::Env { name, create } => {
+            let config = if create { config_at(path)? } else { existing_config_at(path)? };
             let added = config.ensure_environment(&name)?;
             out.result(&json!({"configPath": config.config_path(), "environment": name, "added": added}), |_| {
                 format!("{} {} in {}", if added { "added" } else { "already there:" }, name, config.config_path().display())
             });
             Ok(OK)
         }
-        ConfigCommand::AddD1 { database_name, database_id, binding, environment, path } => {
-            let config = config_at(&path)?;
+        ConfigCommand::AddD1 { database_name, database_id, binding } => {
+            let config = config_at(path)?;
             let entry = json!({"binding": binding, "database_name": database_name, "database_id": database_id});
             let changed = config.add_database_binding(environment.as_deref(), &entry)?;
             let result = json!({"configPath": config.config_path(), "changed": changed, "binding": entry});
@@ -245,8 +192,8 @@ pub fn config(out: &Output, command: ConfigCommand) -> Outcome {
     }
 }
 
-fn secret_manager(at: &SecretsAt) -> Result<SecretManager, super::Failure> {
-    let root = absolute(&at.path)?;
+fn secret_manager(root: &std::path::Path) -> Result<SecretManager, super::Failure> {
+    let root = root.to_path_buf();
     let mut options = crate::secrets::Options::new(&root);
     options.credentials = credentials();
     options.wrangler_path = super::wrangler_for(&root);
@@ -254,12 +201,12 @@ fn secret_manager(at: &SecretsAt) -> Result<SecretManager, super::Failure> {
 }
 
 /// What `secrets generate` makes: the project's declared secrets, and the standard ten when asked.
-fn declared_secrets(at: &SecretsAt, standard: bool) -> Result<GenerateOptions, super::Failure> {
-    let root = absolute(&at.path)?;
+fn declared_secrets(root: &std::path::Path, environment: &str, standard: bool) -> Result<GenerateOptions, super::Failure> {
+    let root = root.to_path_buf();
     let settings = crate::service::settings::Settings::load(&root)?;
     let config = crate::wrangler_config::discover_config(&root).map(|path| WranglerConfig::new(ConfigOptions::for_config_path(&path)).document()).transpose()?.flatten();
-    let resolved = crate::domain_config::resolve_environment(&config.map(|d| d.value()).unwrap_or(Value::Null), &at.environment);
-    let declared = settings.declared_secrets(&root, &resolved, &at.environment);
+    let resolved = crate::domain_config::resolve_environment(&config.map(|d| d.value()).unwrap_or(Value::Null), environment);
+    let declared = settings.declared_secrets(&root, &resolved, environment);
     let standard = standard || settings.standard_secrets;
     if declared.is_empty() && !standard {
         return Err(super::Failure::Usage(format!(
@@ -279,43 +226,39 @@ fn without_values(mut result: Value) -> Value {
     result
 }
 
-pub fn secrets(out: &Output, command: SecretsCommand) -> Outcome {
-    let (result, at) = match &command {
-        SecretsCommand::Generate { domain, standard_secrets, at } => {
-            let options = declared_secrets(at, *standard_secrets)?;
-            let manager = secret_manager(at)?;
-            (manager.generate(domain, &at.environment, &options)?, at)
-        }
-        SecretsCommand::Push { domain, at } => {
-            let manager = secret_manager(at)?;
-            let stored = manager.load(domain, &at.environment)?.ok_or_else(|| {
-                crate::error::Error::SecretStore(format!("no stored secrets for {domain} ({}): run `clodo secrets generate {domain}` first", at.environment))
+pub fn secrets(out: &Output, scope: &Scope, command: SecretsCommand) -> Outcome {
+    let root = absolute(&scope.path)?;
+    // Pushing acts on Cloudflare; the rest reads and writes the local store.
+    let environment = scope.environment(matches!(command, SecretsCommand::Push { .. } | SecretsCommand::Rotate { push: true, .. }));
+    let manager = secret_manager(&root)?;
+    let result = match &command {
+        SecretsCommand::Generate { domain, standard_secrets } => manager.generate(domain, &environment, &declared_secrets(&root, &environment, *standard_secrets)?)?,
+        SecretsCommand::Push { domain } => {
+            let stored = manager.load(domain, &environment)?.ok_or_else(|| {
+                crate::error::Error::SecretStore(format!("no stored secrets for {domain} ({environment}): run `clodo secrets generate {domain}` first"))
             })?;
             let secrets: IndexMap<String, String> = serde_json::from_value(stored["secrets"].clone()).unwrap_or_default();
-            (manager.deploy(domain, &at.environment, &secrets)?, at)
+            manager.deploy(domain, &environment, &secrets)?
         }
-        SecretsCommand::Rotate { domain, names, push, at } => {
-            let manager = secret_manager(at)?;
-            (manager.rotate(domain, &at.environment, names, *push)?, at)
-        }
-        SecretsCommand::List { domain, at } => {
-            let manager = secret_manager(at)?;
-            let stored = manager.load(domain, &at.environment)?.unwrap_or(json!({"secrets": {}}));
-            (json!({"domain": domain, "environment": at.environment, "secrets": stored["secrets"]}), at)
+        SecretsCommand::Rotate { domain, names, push } => manager.rotate(domain, &environment, names, *push)?,
+        SecretsCommand::List { domain } => {
+            let stored = manager.load(domain, &environment)?.unwrap_or(json!({"secrets": {}}));
+            json!({"domain": domain, "environment": environment, "secrets": stored["secrets"]})
         }
     };
     let shown = without_values(result);
     out.result(&shown, |r| {
         let names: Vec<String> = r["secrets"].as_array().or(r["deployed"].as_array()).into_iter().flatten().filter_map(|n| n.as_str().map(str::to_owned)).collect();
-        format!("{} ({}): {}", r["domain"].as_str().unwrap_or_default(), at.environment, names.join(", "))
+        format!("{} ({environment}): {}", r["domain"].as_str().unwrap_or_default(), names.join(", "))
     });
     Ok(OK)
 }
 
-pub fn customers(out: &Output, command: CustomersCommand) -> Outcome {
+pub fn customers(out: &Output, scope: &Scope, command: CustomersCommand) -> Outcome {
+    let (path, environment) = (&scope.path, scope.environment(false));
     match command {
-        CustomersCommand::List { path } => {
-            let records = CustomerRecords::for_project(Some(&absolute(&path)?), None, false);
+        CustomersCommand::List => {
+            let records = CustomerRecords::for_project(Some(&absolute(path)?), None, false);
             let all = records.list_records()?;
             let rows: Vec<Value> = all.iter().map(|r| json!({"customer": r.customer, "environment": r.environment, "status": r.status.as_str(), "reasons": r.reasons, "path": r.path})).collect();
             out.result(&json!({"records": rows}), |d| {
@@ -332,11 +275,11 @@ pub fn customers(out: &Output, command: CustomersCommand) -> Outcome {
             });
             Ok(OK)
         }
-        CustomersCommand::Save { customer, environment, domain, account_id, zone_id, service_name, service_type, path } => {
+        CustomersCommand::Save { customer, domain, account_id, zone_id, service_name, service_type } => {
             if let Some(d) = &domain {
                 crate::domain_config::check_domain(d)?;
             }
-            let records = CustomerRecords::for_project(Some(&absolute(&path)?), None, false);
+            let records = CustomerRecords::for_project(Some(&absolute(path)?), None, false);
             let fields = [("domainName", domain), ("cloudflareAccountId", account_id), ("cloudflareZoneId", zone_id), ("serviceName", service_name), ("serviceType", service_type)];
             let changes: serde_json::Map<String, Value> = fields.into_iter().filter_map(|(k, v)| Some((k.to_owned(), json!(v?)))).collect();
             let saved = records.update(&customer, &environment, &Value::Object(changes.clone()))?;
@@ -345,8 +288,8 @@ pub fn customers(out: &Output, command: CustomersCommand) -> Outcome {
             out.result(&document, |d| format!("saved {} ({}): {}", d["path"].as_str().unwrap_or_default(), d["status"].as_str().unwrap_or_default(), found.reasons.join("; ")));
             Ok(OK)
         }
-        CustomersCommand::Show { customer, environment, path } => {
-            let records = CustomerRecords::for_project(Some(&absolute(&path)?), None, false);
+        CustomersCommand::Show { customer } => {
+            let records = CustomerRecords::for_project(Some(&absolute(path)?), None, false);
             let found = records.inspect(&customer, &environment)?;
             let record: Value = found.record.as_ref().and_then(|r| serde_json::from_str(&r.json).ok()).unwrap_or(Value::Null);
             // The standard object says what a ready record holds; one still incomplete says what it lacks.

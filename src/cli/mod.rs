@@ -35,8 +35,45 @@ struct Cli {
     /// Run as if started in this folder (read first, as wrangler does: paths and .env files are relative to it).
     #[arg(long, global = true, value_name = "DIR")]
     cwd: Option<PathBuf>,
+    /// The service's folder, or a folder of services (default: the working folder, or the folder of --config).
+    #[arg(long, short = 'p', global = true, value_name = "DIR")]
+    path: Option<PathBuf>,
+    /// The wrangler config to use, as wrangler's -c; its folder is the service.
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The environment, as wrangler's --env. Default: production for what acts on Cloudflare (a remote deploy,
+    /// discover, rollback, secrets push and list), development for everything else.
+    #[arg(long = "env", short = 'e', global = true, value_name = "NAME")]
+    environment: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The service and environment a command works on, named the same way in every command.
+pub struct Scope {
+    pub path: PathBuf,
+    environment: Option<String>,
+}
+
+impl Scope {
+    /// `-e`, else the one rule: production when the command acts on Cloudflare, development otherwise.
+    pub fn environment(&self, on_cloudflare: bool) -> String {
+        self.environment.clone().unwrap_or_else(|| if on_cloudflare { "production" } else { "development" }.into())
+    }
+
+    /// Whether `-e` was given.
+    pub fn named_environment(&self) -> Option<&str> {
+        self.environment.as_deref()
+    }
+
+    fn of(cli: &Cli) -> std::result::Result<Scope, String> {
+        if let Some(file) = &cli.config {
+            crate::wrangler_config::prefer_config(file).map_err(|e| format!("--config {}: {e}", file.display()))?;
+        }
+        let beside_config = cli.config.as_ref().and_then(|f| f.parent()).map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.to_path_buf() });
+        let path = cli.path.clone().or(beside_config).unwrap_or_else(|| PathBuf::from("."));
+        Ok(Scope { path, environment: cli.environment.clone() })
+    }
 }
 
 #[derive(Subcommand)]
@@ -48,25 +85,16 @@ enum Command {
     Discover {
         /// The domain (a host name such as shop.example.com).
         domain: String,
-        /// Where to look for services and runs (default: the working folder).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
-        /// The environment, as wrangler's --env.
-        #[arg(short = 'e', long = "env", default_value = "production")]
-        environment: String,
         /// Ask Cloudflare again instead of using the cached answer (kept an hour in .clodo/cache).
         #[arg(long)]
         refresh: bool,
     },
     /// Services under a folder and the domains found for each.
-    List(PathEnv),
+    List,
     /// A saved deployment run: every domain and phase (default: the latest run).
     Status {
         /// The run's id (default: the latest run of the service).
         deployment_id: Option<String>,
-        /// The service's folder.
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
         /// Also write the run as one self-contained HTML page (a timeline of every domain's phases).
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
@@ -75,21 +103,12 @@ enum Command {
     Rollback {
         /// A deployment id, or a domain of the latest run.
         target: String,
-        /// The service's folder (default: the working folder).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
         /// Also restore the D1 database to the bookmark taken before the run's migrations.
         #[arg(long)]
         restore_database: bool,
     },
     /// Check a service before deploying it.
     Validate {
-        /// The service's folder (default: the working folder).
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// The environment, as wrangler's --env.
-        #[arg(short = 'e', long = "env", default_value = "production")]
-        environment: String,
         /// How deep to check: basic, standard or comprehensive.
         #[arg(long, default_value = "basic", value_parser = ["basic", "standard", "comprehensive"])]
         level: String,
@@ -131,21 +150,15 @@ enum ServiceCommand {
         /// The wrangler config's format: toml or jsonc.
         #[arg(long, default_value = "toml", value_parser = ["toml", "jsonc"])]
         format: String,
-        /// A domain it serves (repeatable).
+        /// A domain it serves (repeatable). The project folder goes in --path (default: the working folder).
         #[arg(long = "domain")]
         domains: Vec<String>,
-        /// The folder the project folder goes in.
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
         /// Write into an existing, non-empty folder.
         #[arg(long)]
         force: bool,
     },
     /// Add clodo to an existing worker: its domains in src/config/domains.js, clodo in package.json.
     Init {
-        /// The service's folder (default: the working folder).
-        #[arg(default_value = ".")]
-        path: PathBuf,
         /// `host[:account-id[:zone-id]]`, comma-separated.
         #[arg(long, value_delimiter = ',', required = true)]
         domains: Vec<String>,
@@ -156,22 +169,9 @@ enum ServiceCommand {
 }
 
 #[derive(Args)]
-struct PathEnv {
-    /// Where to look: a service's folder, or a folder of services (default: the working folder).
-    #[arg(default_value = ".")]
-    path: PathBuf,
-    /// The environment, as wrangler's --env.
-    #[arg(short = 'e', long = "env", default_value = "development")]
-    environment: String,
-}
-
-#[derive(Args)]
 pub struct DeployArgs {
-    /// A service folder, a folder of services, and/or domains to limit the run to.
+    /// Domains to limit the run to; folders of services may be named here too, beside --path.
     targets: Vec<String>,
-    /// Default: development with --local, else production.
-    #[arg(short = 'e', long = "env")]
-    environment: Option<String>,
     /// Local D1, a real build and `wrangler dev` (the default without CLOUDFLARE_API_TOKEN).
     #[arg(long, conflicts_with = "remote")]
     local: bool,
@@ -282,22 +282,30 @@ pub fn run(args: Vec<String>) -> i32 {
         return USAGE;
     }
     let out = Output::new(cli.json);
+    let scope = match Scope::of(&cli) {
+        Ok(scope) => scope,
+        Err(message) => {
+            out.error(&Error::invalid(message));
+            return USAGE;
+        }
+    };
+    let path = scope.path.clone();
     let outcome = match cli.command {
-        Command::Deploy(args) => deploy::run(&out, cli.yes, args),
-        Command::List(a) => commands::list(&out, &a.path, &a.environment),
-        Command::Discover { domain, path, environment, refresh } => commands::discover(&out, &path, &domain, &environment, refresh),
-        Command::Status { deployment_id, path, html } => commands::status(&out, &path, deployment_id.as_deref(), html.as_deref()),
-        Command::Rollback { target, path, restore_database } => commands::rollback(&out, &path, &target, restore_database),
-        Command::Validate { path, environment, level } => commands::validate(&out, &path, &environment, &level),
+        Command::Deploy(args) => deploy::run(&out, cli.yes, &scope, args),
+        Command::List => commands::list(&out, &path, &scope.environment(false)),
+        Command::Discover { domain, refresh } => commands::discover(&out, &path, &domain, &scope.environment(true), refresh),
+        Command::Status { deployment_id, html } => commands::status(&out, &path, deployment_id.as_deref(), html.as_deref()),
+        Command::Rollback { target, restore_database } => commands::rollback(&out, &path, &target, restore_database),
+        Command::Validate { level } => commands::validate(&out, &path, &scope.environment(false), &level),
         Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
-        Command::Db(command) => db::run(&out, cli.yes, command),
-        Command::Service(ServiceCommand::Init { path, domains, force }) => service_init(&out, &path, &domains, force),
-        Command::Service(ServiceCommand::Create { name, service_type, format, domains, path, force }) => {
+        Command::Db(command) => db::run(&out, cli.yes, &scope, command),
+        Command::Service(ServiceCommand::Init { domains, force }) => service_init(&out, &path, &domains, force),
+        Command::Service(ServiceCommand::Create { name, service_type, format, domains, force }) => {
             service_create(&out, crate::service::create::CreateOptions { name, service_type, format, domains, parent: path, force })
         }
-        Command::Config(command) => manage::config(&out, command),
-        Command::Secrets(command) => manage::secrets(&out, command),
-        Command::Customers(command) => manage::customers(&out, command),
+        Command::Config(command) => manage::config(&out, &scope, command),
+        Command::Secrets(command) => manage::secrets(&out, &scope, command),
+        Command::Customers(command) => manage::customers(&out, &scope, command),
     };
     match outcome {
         Ok(code) => code,

@@ -2,7 +2,7 @@
 //! for people (colours only on a terminal and without `NO_COLOR`), progress on
 //! stderr, and prompts only when there is a terminal to answer them.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 
 use serde_json::Value;
 
@@ -82,21 +82,28 @@ impl Output {
         }
     }
 
-    /// A yes/no question on the terminal; `None` when there is no terminal to ask.
+    /// A yes/no question on the terminal (no by default); `None` when there is no terminal to ask.
     pub fn confirm(&self, question: &str) -> Option<bool> {
-        let answer = self.ask(&format!("{question} [y/N]"))?;
-        Some(matches!(answer.to_lowercase().as_str(), "y" | "yes"))
-    }
-
-    /// A line typed on the terminal; `None` without one.
-    pub fn ask(&self, question: &str) -> Option<String> {
         if !self.interactive {
             return None;
         }
-        eprint!("{question} ");
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).ok()?;
-        Some(answer.trim().to_owned())
+        dialoguer::Confirm::with_theme(self.theme().as_ref()).with_prompt(question).default(false).interact_on(&console::Term::stderr()).ok()
+    }
+
+    /// Some of `items` picked on the terminal (all preselected); `None` without a terminal.
+    pub fn pick(&self, question: &str, items: &[String]) -> Option<Vec<usize>> {
+        if !self.interactive {
+            return None;
+        }
+        let all = vec![true; items.len()];
+        dialoguer::MultiSelect::with_theme(self.theme().as_ref()).with_prompt(question).items(items).defaults(&all).interact_on(&console::Term::stderr()).ok()
+    }
+
+    fn theme(&self) -> Box<dyn dialoguer::theme::Theme> {
+        match self.color {
+            true => Box::new(dialoguer::theme::ColorfulTheme::default()),
+            false => Box::new(dialoguer::theme::SimpleTheme),
+        }
     }
 
     /// Where a portfolio run sends its progress events.
@@ -131,8 +138,15 @@ impl Output {
     }
 }
 
-/// Columns padded to their widest cell (colour codes take no width).
+/// Columns padded to their widest cell (colour codes take no width), fitted
+/// to the terminal's width when stdout is one: the widest columns give way,
+/// and a cell cut short ends in `…`. Piped output is never cut.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = console::Term::stdout().size_checked().map(|(_, cols)| cols as usize);
+    table_within(header, rows, columns)
+}
+
+fn table_within(header: &[&str], rows: &[Vec<String>], columns: Option<usize>) -> String {
     let width = |cell: &str| crate::wrangler::strip_ansi(cell).chars().count();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
@@ -140,11 +154,41 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             widths[i] = widths[i].max(width(cell));
         }
     }
+    if let Some(limit) = columns {
+        let gaps = 2 * widths.len().saturating_sub(1);
+        // Narrow the widest column, one character at a time, down to 6.
+        while widths.iter().sum::<usize>() + gaps > limit {
+            let Some((widest, _)) = widths.iter().enumerate().filter(|(_, w)| **w > 6).max_by_key(|(_, w)| **w) else { break };
+            widths[widest] -= 1;
+        }
+    }
+    let fit = |cell: &str, w: usize| -> String {
+        match width(cell) <= w {
+            true => format!("{cell}{}", " ".repeat(w - width(cell))),
+            false => format!("{}…", crate::wrangler::strip_ansi(cell).chars().take(w.saturating_sub(1)).collect::<String>()),
+        }
+    };
     let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - width(c)))).collect();
+        let padded: Vec<String> = cells.iter().enumerate().map(|(i, c)| fit(c, widths[i])).collect();
         padded.join("  ").trim_end().to_owned()
     };
     let mut out = vec![line(header.iter().map(|h| h.to_string()).collect())];
     out.extend(rows.iter().map(|r| line(r.clone())));
     out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_within;
+
+    #[test]
+    fn a_table_fits_the_terminal_by_cutting_its_widest_columns() {
+        let rows = vec![vec!["shop.example.com".to_owned(), "completed".to_owned(), "http://127.0.0.1:39381".to_owned(), "a long note about what happened".to_owned()]];
+        let wide = table_within(&["domain", "status", "url", "note"], &rows, None);
+        assert!(wide.lines().any(|l| l.contains("a long note about what happened")));
+        let narrow = table_within(&["domain", "status", "url", "note"], &rows, Some(50));
+        assert!(narrow.lines().all(|l| l.chars().count() <= 50), "{narrow}");
+        assert!(narrow.contains('…'));
+        assert!(narrow.contains("completed"), "short columns stay whole: {narrow}");
+    }
 }

@@ -336,19 +336,31 @@ impl<'a> Context<'a> {
         }
         // Two ports of our own: wrangler's default inspector port (9229) is shared by every
         // `wrangler dev` on the machine, so two domains validated at once would collide on it.
-        let (port, inspector_port) = (free_port()?, free_port()?);
-        let mut inv = self.invocation(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--inspector-port", &inspector_port.to_string()])?;
-        for file in local_env_files(&self.o().service_path, &self.o().environment) {
-            inv.args.extend(["--env-file".to_owned(), file.display().to_string()]);
-        }
-        inv.env.push(("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()));
-        inv.timeout = self.ready_timeout();
+        let invocation = |this: &Self| -> Result<crate::wrangler::Invocation> {
+            let (port, inspector_port) = (free_port()?, free_port()?);
+            let mut inv = this.invocation(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--inspector-port", &inspector_port.to_string()])?;
+            for file in local_env_files(&this.o().service_path, &this.o().environment) {
+                inv.args.extend(["--env-file".to_owned(), file.display().to_string()]);
+            }
+            inv.env.push(("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()));
+            inv.timeout = this.ready_timeout();
+            Ok(inv)
+        };
         if self.o().dry_run {
-            self.plan.push(json!({"command": inv.display_argv()}));
+            self.plan.push(json!({"command": invocation(self)?.display_argv()}));
             return skipped("dry run");
         }
         let scratch = tempfile::tempdir().map_err(|e| Error::io("create a scratch folder in", &std::env::temp_dir(), e))?;
-        let server = self.portfolio.runner.get()?.start(&inv, &scratch.path().join("output.ndjson"))?;
+        // A free port can be taken by another process between our probe and wrangler's bind:
+        // that start is tried again on new ports, twice at most.
+        let mut attempts = 0;
+        let server = loop {
+            attempts += 1;
+            match self.portfolio.runner.get()?.start(&invocation(self)?, &scratch.path().join("output.ndjson")) {
+                Err(Error::Wrangler { message, .. }) if message.contains("Address already in use") && attempts < 3 => continue,
+                started => break started?,
+            }
+        };
         let url = server.url.clone();
         let check = check_health(&url, &self.portfolio.settings.health, vec![]);
         drop(server);

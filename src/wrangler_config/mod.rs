@@ -70,9 +70,22 @@ impl Options {
     }
 }
 
-/// The first wrangler config file in `dir`, in wrangler's order.
+/// The config the command line named with `-c/--config`: its folder's config, whatever its name.
+static PREFERRED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Makes `file` the config of its folder for this process (the CLI's `-c`, set once before any work).
+pub fn prefer_config(file: &Path) -> Result<()> {
+    let file = std::path::absolute(file).map_err(|e| Error::io("Failed to resolve", file, e))?;
+    if !file.is_file() {
+        return Err(Error::ConfigNotFound { path: file.clone(), message: format!("No wrangler config at {}", file.display()) });
+    }
+    PREFERRED.set(file).map_err(|_| Error::invalid("--config was given twice"))
+}
+
+/// The first wrangler config file in `dir`, in wrangler's order (or the one `-c` named for that folder).
 pub fn discover_config(dir: &Path) -> Option<PathBuf> {
-    CONFIG_FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+    let preferred = PREFERRED.get().filter(|f| std::path::absolute(dir).ok().as_deref() == f.parent());
+    preferred.cloned().or_else(|| CONFIG_FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
 /// A write that dry-run mode did not perform.
