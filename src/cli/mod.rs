@@ -42,7 +42,7 @@ struct Cli {
     #[arg(long, short = 'c', global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The environment, as wrangler's --env. Default: production for what acts on Cloudflare (a remote deploy,
-    /// discover, rollback, secrets push and list), development for everything else.
+    /// discover, db create, secrets push), development for everything else.
     #[arg(long = "env", short = 'e', global = true, value_name = "NAME")]
     environment: Option<String>,
     #[command(subcommand)]
