@@ -100,11 +100,12 @@ class SecurityCLI {
    */
   checkDeploymentReadiness(customer, environment, options = {}) {
     requireNames(customer, environment)
-    const inspection = this.records(options).inspectCustomerConfig(customer, environment)
+    const records = this.records(options)
+    const inspection = records.inspectCustomerConfig(customer, environment)
     const blockers = []
     if (inspection.status !== 'ready') blockers.push(`the record is ${inspection.status}${inspection.reasons?.length ? ` (${inspection.reasons.join(', ')})` : ''}: ${inspection.path}`)
     for (const field of inspection.missingFields ?? []) blockers.push(`${field} is missing`)
-    const raw = inspection.status === 'missing' ? null : this.records(options).readEnvFile(inspection.path)
+    const raw = inspection.status === 'missing' ? null : records.readEnvFile(inspection.path)
     const domain = inspection.config?.domainName ?? raw?.DOMAIN ?? raw?.CUSTOMER_DOMAIN
     if (inspection.status === 'ready' && !domain) blockers.push('the record names no domain (DOMAIN)')
     const security = ConfigurationValidator.validateConfiguration(customer, environment, { quiet: true, ...this.options, ...options })

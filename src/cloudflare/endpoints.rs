@@ -6,7 +6,12 @@ use serde_json::{Value, json};
 use super::client::CloudflareApi;
 use crate::error::Result;
 
-/// Percent-encodes one path segment (a script, secret or database name).
+/// `name=value&…` of the filters given, each value percent-encoded.
+pub fn query(filters: &[(&str, Option<&str>)]) -> String {
+    filters.iter().filter_map(|(name, value)| Some(format!("{name}={}", segment((*value)?)))).collect::<Vec<_>>().join("&")
+}
+
+/// Percent-encodes one path segment or query value (a script, secret or database name).
 fn segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {

@@ -5,4 +5,5 @@ mod client;
 mod endpoints;
 
 pub use client::{CloudflareApi, DEFAULT_BASE_URL};
+pub use endpoints::query;
 pub mod ops;

@@ -46,11 +46,6 @@ fn database(db: &Value) -> Value {
     json!({"uuid": db["uuid"], "name": db["name"], "version": db["version"], "createdAt": db["created_at"], "numTables": db["num_tables"], "fileSize": db["file_size"]})
 }
 
-/// `a=b&c=d` from the given option values (names as the API spells them).
-fn query(pairs: &[(&str, Option<&str>)]) -> String {
-    pairs.iter().filter_map(|(k, v)| v.map(|v| format!("{k}={}", v.replace(['&', '=', '#', ' '], "")))).collect::<Vec<_>>().join("&")
-}
-
 /// Cloudflare's REST API with one token (`CLOUDFLARE_API_BASE_URL` overrides the base URL).
 /// Lists come whole, page after page; errors carry Cloudflare's codes and a stable `code`.
 #[napi(js_name = "CloudflareAPI")]
@@ -121,7 +116,7 @@ impl CloudflareApiClass {
     #[napi(ts_args_type = "options?: { name?: string, status?: string, accountId?: string }", ts_return_type = "Promise<ZoneSummary[]>")]
     pub fn list_zones<'env>(&self, env: &'env Env, options: Option<Value>) -> napi::Result<PromiseRaw<'env, Json>> {
         let o = options.unwrap_or(Value::Null);
-        let q = query(&[("name", text(&o, &["name"])), ("status", text(&o, &["status"])), ("account.id", text(&o, &["accountId"]))]);
+        let q = crate::cloudflare::query(&[("name", text(&o, &["name"])), ("status", text(&o, &["status"])), ("account.id", text(&o, &["accountId"]))]);
         self.call(env, move |api| async move { Ok(json!(api.zones(&q).await?.iter().map(zone_summary).collect::<Vec<_>>())) })
     }
 
@@ -133,7 +128,7 @@ impl CloudflareApiClass {
     #[napi(ts_args_type = "zoneId: string, options?: { type?: string, name?: string }", ts_return_type = "Promise<Array<{ id: string, type: string, name: string, content: string, proxied: boolean, ttl: number, priority?: number, createdOn: string, modifiedOn: string }>>")]
     pub fn list_dns_records<'env>(&self, env: &'env Env, zone_id: String, options: Option<Value>) -> napi::Result<PromiseRaw<'env, Json>> {
         let o = options.unwrap_or(Value::Null);
-        let q = query(&[("type", text(&o, &["type"])), ("name", text(&o, &["name"]))]);
+        let q = crate::cloudflare::query(&[("type", text(&o, &["type"])), ("name", text(&o, &["name"]))]);
         self.call(env, move |api| async move { Ok(json!(api.dns_records(&zone_id, &q).await?.iter().map(dns_record).collect::<Vec<_>>())) })
     }
 

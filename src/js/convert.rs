@@ -160,3 +160,18 @@ pub fn retry_policy(v: &serde_json::Value, default_delay_ms: u64) -> crate::wran
         base_delay: std::time::Duration::from_millis(number(v, &["retryDelay", "retry_delay"]).unwrap_or(default_delay_ms)),
     }
 }
+
+/// Record variables from JavaScript: strings as they are, other scalars printed.
+pub fn env_vars(vars: &serde_json::Value) -> crate::customer_records::EnvVars {
+    let entries = vars.as_object().into_iter().flatten();
+    entries
+        .filter_map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => v.to_string(),
+                _ => return None,
+            };
+            Some((k.clone(), text))
+        })
+        .collect()
+}

@@ -3,26 +3,13 @@
 
 use std::path::Path;
 
-use indexmap::IndexMap;
 use napi::Env;
 use serde_json::{Value, json};
 
-use super::convert::{Json, console_log, text};
+use super::convert::{Json, console_log, env_vars, text};
 use super::errors::to_js_error;
 use crate::customer_records::CustomerRecords;
 use crate::security::{self, rules_table};
-
-/// Strings as they are, other scalars printed; objects and lists are not configuration values.
-fn vars(config: &Value) -> IndexMap<String, String> {
-    let entries = config.as_object().into_iter().flatten();
-    entries
-        .filter_map(|(k, v)| match v {
-            Value::String(s) => Some((k.clone(), s.clone())),
-            Value::Number(_) | Value::Bool(_) => Some((k.clone(), v.to_string())),
-            _ => None,
-        })
-        .collect()
-}
 
 fn to_json<T: serde::Serialize>(value: &T) -> Json {
     Json(serde_json::to_value(value).unwrap_or_default())
@@ -37,7 +24,7 @@ impl ConfigurationValidator {
     /// The issues of a flat set of variables: `[{ key, field, issue, value (masked unless a URL), severity, message, remediation }]`.
     #[napi(ts_args_type = "config: Record<string, unknown>, environment?: string", ts_return_type = "SecurityFinding[]")]
     pub fn validate(config: Value, environment: Option<String>) -> Json {
-        to_json(&security::check_values(&vars(&config), environment.as_deref().unwrap_or("production")))
+        to_json(&security::check_values(&env_vars(&config), environment.as_deref().unwrap_or("production")))
     }
 
     /// A customer's record (`<configDir>/<customer>/<environment>.env`, default `<cwd>/config/customers`) checked for the
@@ -46,14 +33,11 @@ impl ConfigurationValidator {
     pub fn validate_configuration(env: Env, customer: String, environment: String, options: Option<Value>) -> napi::Result<Json> {
         let options = options.unwrap_or(Value::Null);
         let records = CustomerRecords::for_project(text(&options, &["projectRoot"]).map(Path::new), text(&options, &["configDir"]).map(Path::new), false);
-        let report = match security::check_stored_record(&records, &customer, &environment) {
-            Ok(report) => to_json(&report).0,
-            Err(e) => json!({"valid": false, "errors": [format!("Failed to validate configuration: {e}")], "warnings": [], "securityIssues": []}),
-        };
+        let report = security::check_stored_record(&records, &customer, &environment).unwrap_or_else(|e| security::Report::unreadable(format!("Failed to validate configuration: {e}")));
         if options["quiet"] != true {
             console_log(&env, &security::describe(&customer, &environment, &report))?;
         }
-        Ok(Json(report))
+        Ok(to_json(&report))
     }
 }
 

@@ -8,7 +8,7 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use serde_json::Value;
 
-use super::convert::{Inspections, Json, Record, console_log, flag, text};
+use super::convert::{Inspections, Json, Record, console_log, env_vars, flag, text};
 use super::errors::to_js_error;
 use super::task::{Job, job};
 use crate::customer_records::{self as core, CustomerRecords, Inspection, SaveOptions};
@@ -104,21 +104,6 @@ fn records_from(value: Option<Value>) -> CustomerRecords {
 fn save_options(options: &Option<Value>) -> SaveOptions {
     let include_secrets = options.as_ref().and_then(|o| flag(o, &["includeSecrets", "include_secrets"])).unwrap_or(false);
     SaveOptions { include_secrets }
-}
-
-/// Record variables from JavaScript: strings as they are, other scalars printed.
-fn env_vars(vars: &Value) -> core::EnvVars {
-    let entries = vars.as_object().into_iter().flatten();
-    entries
-        .filter_map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Number(_) | Value::Bool(_) => v.to_string(),
-                _ => return None,
-            };
-            Some((k.clone(), text))
-        })
-        .collect()
 }
 
 fn inspection(found: Inspection) -> CustomerConfigInspection {

@@ -154,6 +154,13 @@ impl Portfolio {
     /// `inProgress`, `startTime`, `endTime`, `duration` in ms, `auditLogSize`:
     /// phases recorded) beside clodo's (`deploymentId`, `total`, `domains`).
     pub fn stats(&self) -> Value {
+        let mut stats = self.totals();
+        stats["domains"] = serde_json::to_value(&self.lock().domains).unwrap_or_default();
+        stats
+    }
+
+    /// The run's counts and times, without each domain's phases.
+    fn totals(&self) -> Value {
         let state = self.lock();
         let count = |s: DomainStatus| state.domains.values().filter(|d| d.status == s).count();
         let phases = || state.domains.values().flat_map(|d| d.phases.values());
@@ -177,7 +184,6 @@ impl Portfolio {
             "endTime": end_time,
             "duration": duration,
             "auditLogSize": phases().count(),
-            "domains": serde_json::to_value(&state.domains).unwrap_or_default(),
         })
     }
 
@@ -185,7 +191,7 @@ impl Portfolio {
     /// (`domainStates` as `[domain, state]` pairs, made a Map at the edge) and
     /// the rollback plan. Status `running` is the original's `deploying`.
     pub fn portfolio_state(&self) -> Value {
-        let stats = self.stats();
+        let stats = self.totals();
         let state = self.lock();
         let domain_states: Vec<Value> = state
             .domains
@@ -601,9 +607,14 @@ impl Portfolio {
 
     /// Every domain of this run that deployed, with the commands that would put it back.
     pub fn rollback_plan(&self) -> Result<Value> {
+        let points = self.rollback_points();
+        // portfolioState reads this on every access: no runner (wrangler found and versioned) unless there is a plan.
+        if points.is_empty() {
+            return Ok(json!([]));
+        }
         let runner = self.runner.get()?;
         let mut plan = vec![];
-        for (domain, point) in self.rollback_points() {
+        for (domain, point) in points {
             let worker = self.rollback_worker(runner, &point.config_path);
             let commands: Vec<Vec<String>> = worker.plan(&point, true, "clodo rollback").iter().map(|inv| inv.display_argv()).collect();
             let action = json!({"type": "rollback", "workerName": point.worker_name, "versions": point.versions, "bookmark": point.bookmark, "commands": commands, "timestamp": point.created_at});

@@ -2,11 +2,10 @@
 //! original's `ConfigurationValidator.validate`) and `check_record` for a
 //! customer's record (its `validateConfiguration`).
 
-use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::keys::entropy;
-use crate::customer_records::{CustomerRecords, parse_env};
+use crate::customer_records::{CustomerRecords, EnvVars, parse_env};
 use crate::error::{Error, Result};
 use super::rules::{Requirements, WEAK_SECRETS, is_development_domain, is_dummy_key, is_localhost, requirements_for, weak_jwt};
 
@@ -30,7 +29,7 @@ fn finding(field: &str, issue: &'static str, value: &str, severity: &'static str
     Finding { key: field.into(), field: field.into(), issue, value: value.into(), severity, message, remediation }
 }
 
-type Vars = IndexMap<String, String>;
+type Vars = EnvVars;
 
 fn fields<'a>(config: &'a Vars, marks: &'a [&str]) -> impl Iterator<Item = (&'a String, &'a String)> {
     config.iter().filter(move |(k, v)| !v.is_empty() && marks.iter().any(|m| k.contains(m)))
@@ -80,6 +79,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// A record that could not be checked at all.
+    pub fn unreadable(why: String) -> Report {
+        Report { valid: false, errors: vec![why], ..Report::default() }
+    }
+
     fn issue(&mut self, finding: Finding, error: String) {
         self.security_issues.push(finding);
         self.errors.push(error);
@@ -107,8 +111,7 @@ pub fn check_stored_record(records: &CustomerRecords, customer: &str, environmen
     let path = records.record_path(customer, environment)?;
     let text = crate::atomic_file::read_text(&path)?
         .ok_or_else(|| Error::ConfigNotFound { path: path.clone(), message: format!("No record for {customer}/{environment}: {} does not exist", path.display()) })?;
-    let vars: Vars = parse_env(&text).into_iter().collect();
-    Ok(check_record(&vars, environment))
+    Ok(check_record(&parse_env(&text), environment))
 }
 
 fn api_keys(config: &Vars, environment: &str, report: &mut Report) {
@@ -207,7 +210,7 @@ fn production_only(config: &Vars, report: &mut Report) {
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> Vars {
+    fn vars(pairs: &[(&str, &str)]) -> super::Vars {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 

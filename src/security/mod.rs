@@ -27,15 +27,13 @@ pub fn rules_table() -> serde_json::Value {
 }
 
 /// A report as the lines the original printed.
-pub fn describe(customer: &str, environment: &str, report: &serde_json::Value) -> String {
+pub fn describe(customer: &str, environment: &str, report: &Report) -> String {
     let mut lines = vec![format!("\nSecurity validation: {customer}/{environment}"), "=".repeat(50)];
-    lines.push(if report["valid"] == true { "PASSED - Configuration is secure".into() } else { "FAILED - Security issues found".into() });
-    let list = |key: &str| report[key].as_array().cloned().unwrap_or_default();
-    for (key, title) in [("errors", "Critical issues (must fix before deployment):"), ("warnings", "Warnings (should review):")] {
-        let items = list(key);
+    lines.push(if report.valid { "PASSED - Configuration is secure".into() } else { "FAILED - Security issues found".into() });
+    for (items, title) in [(&report.errors, "Critical issues (must fix before deployment):"), (&report.warnings, "Warnings (should review):")] {
         if !items.is_empty() {
             lines.push(format!("\n{title}"));
-            lines.extend(items.iter().map(|i| format!("   - {}", i.as_str().unwrap_or_default())));
+            lines.extend(items.iter().map(|i| format!("   - {i}")));
         }
     }
     lines.join("\n")
