@@ -492,7 +492,8 @@ export declare class WranglerConfigManager {
   /** Creates a minimal config unless the file exists (then returns it unchanged). */
   createMinimalConfig(name?: string, environment?: string | null, options?: { main?: string; compatibility_date?: string; compatibilityDate?: string }): Promise<Record<string, any>>
   /**
-   * The original's checks plus wrangler's rules, each finding with its line.
+   * Every check wrangler 4 makes of the config, for the top level and each env, at its
+   * severity, plus clodo's own rules (docs/validation.md); each finding with its env, line and column.
    * `{ remote: true }` makes D1 entries without `database_id` errors.
    */
   validate(options?: { remote?: boolean }): Promise<ValidationResult>
@@ -1355,13 +1356,16 @@ export interface ValidationFinding {
   /** `'error'` or `'warning'`. */
   severity: string
   /**
-   * Stable rule code: `MISSING_NAME`, `NON_INHERITED_KEY`, `INHERITED_ROUTES`,
-   * `D1_MISSING_ID`, `DUPLICATE_BINDING`, `BAD_COMPATIBILITY_DATE`, `REMOVED_KEY`, `SYNTAX`, …
+   * Stable rule code (docs/validation.md lists them all): `WRONG_TYPE`, `REQUIRED_FIELD`,
+   * `UNEXPECTED_FIELD`, `NON_INHERITED_KEY`, `NON_INHERITED_BINDING`, `INHERITED_ROUTES`, `D1_MISSING_ID`, `SYNTAX`, …
    */
   rule: string
+  /** What is wrong and how to fix it. */
   message: string
   /** Dotted path of the key concerned (`env.staging.d1_databases[0]`), empty for the file. */
   path: string
+  /** The environment the finding is about; `null` for the top level, which every environment deploys with. */
+  env?: string
   line?: number
   column?: number
 }

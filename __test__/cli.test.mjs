@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { root, exampleService as exampleServiceCopy, driftDatabase, runCli as clodo, cliEnvironment as quiet } from './helpers.mjs'
+import { root, exampleService as exampleServiceCopy, driftDatabase, runCli as clodo, cliEnvironment as quiet, project } from './helpers.mjs'
 
 const bin = join(root, 'bin', 'clodo.js')
 
@@ -116,6 +116,50 @@ test('validate and test report with exit codes', () => {
   const unreachable = clodo(['test', 'http://127.0.0.1:9/', '--json'])
   assert.equal(unreachable.code, 1)
   assert.equal(JSON.parse(unreachable.stdout).passed, false)
+})
+
+test('config validate and validate list findings by environment at file:line:col, and say valid only when it is', () => {
+  const broken = `name = "svc"
+main = "src/index.js"
+compatibility_date = "2025-01-01"
+node_compat = true
+[vars]
+A = "1"
+B = 2025-01-01
+[env.staging]
+name = "svc-staging"
+[env.staging.vars]
+A = "2"
+[env.other]
+name = "svc-other"
+workers_dev = "yes"
+`
+  const dir = project({ 'wrangler.toml': broken })
+  const listed = clodo(['config', 'validate', '--path', dir])
+  assert.equal(listed.code, 1)
+  const [top, staging] = [listed.stdout.indexOf('top level'), listed.stdout.indexOf('env.staging')]
+  assert.ok(top >= 0 && staging > top, listed.stdout)
+  assert.match(listed.stdout.slice(top, staging), /error\s+\S*wrangler\.toml:4:1 .*nodejs_compat.*\[REMOVED_KEY\]/)
+  assert.match(listed.stdout.slice(staging), /warning \S*wrangler\.toml:10:\d+ .*B.*\[NON_INHERITED_VAR\]/)
+  assert.match(listed.stdout, /env\.other\n\s+error\s+\S*wrangler\.toml:14:\d+ .*workers_dev/)
+  assert.match(listed.stdout.trimEnd(), /not valid: 3 errors, \d+ warnings?$/)
+  const document = JSON.parse(clodo(['config', 'validate', '--path', dir, '--json']).stdout)
+  assert.equal(document.valid, false)
+  assert.deepEqual([...new Set(document.findings.map((f) => f.env))], [null, 'staging', 'other'])
+
+  // Only the top level and the environment asked for count for `validate`.
+  const forStaging = JSON.parse(clodo(['validate', '--path', dir, '--env', 'staging', '--json']).stdout)
+  assert.ok(forStaging.findings.length > 0 && forStaging.findings.every((f) => f.env === null || f.env === 'staging'))
+
+  const warned = project({ 'wrangler.toml': broken.replace('node_compat = true\n', '').replace('B = 2025-01-01', 'B = "2025-01-01"').replace('workers_dev = "yes"', 'workers_dev = true') })
+  const fine = clodo(['config', 'validate', '--path', warned])
+  assert.equal(fine.code, 0, fine.stdout)
+  assert.match(fine.stdout.trimEnd(), /: valid, with \d+ warnings?$/)
+
+  const empty = clodo(['validate', '--path', project()])
+  assert.equal(empty.code, 1)
+  assert.doesNotMatch(empty.stdout, /^valid/m)
+  assert.match(empty.stdout, /not valid for development/)
 })
 
 const hasScript = spawnSync('script', ['--version']).status === 0

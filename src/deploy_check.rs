@@ -69,6 +69,17 @@ impl Checker {
         WranglerConfig::new(ConfigOptions::for_project(Some(&self.o.service_path), self.o.config_path.as_deref()))
     }
 
+    /// The config's findings that apply to this environment (its own and the
+    /// top level's), with the config's path; none when it cannot be read.
+    pub fn findings(&self) -> (PathBuf, Vec<crate::wrangler_config::Finding>) {
+        let config = self.config();
+        let path = config.config_path().to_path_buf();
+        let Ok(Some(doc)) = config.document() else { return (path, vec![]) };
+        let env = wrangler_env_for(&doc.value(), &self.o.environment, &path).ok().flatten();
+        let validation = config.validate(&ValidateOptions { remote: self.remote() });
+        (path, validation.findings.into_iter().filter(|f| f.env.is_none() || f.env == env).collect())
+    }
+
     /// Every check the level asks for.
     pub fn all(&self) -> Vec<Check> {
         let mut checks = self.prerequisites();
@@ -140,13 +151,13 @@ impl Checker {
 
     fn config_rules(&self, config: &WranglerConfig, env: Option<&str>) -> Check {
         let validation = config.validate(&ValidateOptions { remote: self.remote() });
-        let mine = |path: &str| !path.starts_with("env.") || env.is_some_and(|e| path.starts_with(&format!("env.{e}")));
-        let relevant: Vec<_> = validation.findings.iter().filter(|f| mine(&f.path)).collect();
+        let relevant: Vec<_> = validation.findings.iter().filter(|f| f.env.is_none() || f.env.as_deref() == env).collect();
         let errors: Vec<String> = relevant.iter().filter(|f| f.severity == crate::wrangler_config::Severity::Error).map(|f| describe(f)).collect();
         let warnings: Vec<String> = relevant.iter().filter(|f| f.severity == crate::wrangler_config::Severity::Warning).map(|f| describe(f)).collect();
         let missing_file = validation.findings.is_empty() && !validation.errors.is_empty();
         match (errors.is_empty() && !missing_file, warnings.is_empty()) {
-            (false, _) => check("config", "fail", [errors, validation.errors.clone()].concat().join("; ")),
+            (false, _) if missing_file => check("config", "fail", validation.errors.join("; ")),
+            (false, _) => check("config", "fail", errors.join("; ")),
             (true, false) => check("config", "warn", warnings.join("; ")),
             (true, true) => check("config", "pass", format!("{} is valid for {}", config.config_path().display(), self.o.environment)),
         }

@@ -116,14 +116,30 @@ pub fn validate(out: &Output, path: &Path, environment: &str, level: &str) -> Ou
         credentials: credentials(),
     });
     let checks = checker.all();
+    let (config_path, findings) = checker.findings();
     let failed = checks.iter().filter(|c| c.status == "fail").count();
     let document = json!({
         "environment": environment, "level": level, "valid": failed == 0,
         "checks": checks.iter().map(|c| json!({"name": c.name, "status": c.status, "message": c.message})).collect::<Vec<_>>(),
+        "findings": findings.iter().map(super::findings::to_json).collect::<Vec<_>>(),
     });
     out.result(&document, |_| {
-        let rows: Vec<Vec<String>> = checks.iter().map(|c| vec![paint_status(out, c.status), c.name.to_owned(), c.message.clone()]).collect();
-        table(&["", "check", "result"], &rows)
+        let file = config_path.display().to_string();
+        // The config's findings are listed above the table, one a line.
+        let message = |c: &crate::deploy_check::Check| match (c.name, findings.is_empty()) {
+            ("config", false) => format!("{} (listed above)", super::findings::verdict(&file, &findings)),
+            _ => c.message.clone(),
+        };
+        let rows: Vec<Vec<String>> = checks.iter().map(|c| vec![paint_status(out, c.status), c.name.to_owned(), message(c)]).collect();
+        let listed = match findings.is_empty() {
+            true => String::new(),
+            false => format!("{}\n\n", super::findings::text(out, &file, &findings)),
+        };
+        let verdict = match failed {
+            0 => format!("valid for {environment}"),
+            n => format!("not valid for {environment}: {n} check{} failed", if n == 1 { "" } else { "s" }),
+        };
+        format!("{listed}{}\n{verdict}", table(&["", "check", "result"], &rows))
     });
     Ok(if failed == 0 { OK } else { FAILURE })
 }

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use super::output::{Paint, table};
+use super::output::table;
 use super::{FAILURE, OK, Outcome, Output, Scope, absolute, credentials};
 use crate::customer_records::CustomerRecords;
 use crate::secrets::{GenerateOptions, SecretManager};
@@ -145,32 +145,11 @@ pub fn config(out: &Output, scope: &Scope, command: ConfigCommand) -> Outcome {
         ConfigCommand::Validate { remote } => {
             let config = existing_config_at(path)?;
             let v = config.validate(&ValidateOptions { remote });
-            let findings: Vec<Value> = v
-                .findings
-                .iter()
-                .map(|f| json!({"severity": format!("{:?}", f.severity).to_lowercase(), "rule": f.rule, "message": f.message, "path": f.path, "line": f.line, "column": f.column}))
-                .collect();
-            out.result(&json!({"configPath": config.config_path(), "valid": v.valid, "findings": findings}), |d| {
-                let file = config.config_path().display().to_string();
-                let rows: Vec<Vec<String>> = d["findings"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|f| {
-                        let at = match (f["line"].as_u64(), f["column"].as_u64()) {
-                            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-                            _ => file.clone(),
-                        };
-                        let severity = f["severity"].as_str().unwrap_or_default();
-                        let painted = if severity == "error" { out.paint(Paint::Red, severity) } else { out.paint(Paint::Yellow, severity) };
-                        vec![painted, at, f["message"].as_str().unwrap_or_default().into()]
-                    })
-                    .collect();
-                match rows.is_empty() {
-                    true => format!("{file}: valid"),
-                    false => table(&["", "where", "finding"], &rows),
-                }
-            });
+            let file = config.config_path().display().to_string();
+            let findings: Vec<Value> = v.findings.iter().map(super::findings::to_json).collect();
+            let errors = super::findings::errors(&v.findings);
+            let document = json!({"configPath": file, "valid": v.valid, "errors": errors, "warnings": v.findings.len() - errors, "findings": findings});
+            out.result(&document, |_| super::findings::text(out, &file, &v.findings));
             Ok(if v.valid { OK } else { FAILURE })
         }
         ConfigCommand::Env { name, create } => {

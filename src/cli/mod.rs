@@ -7,6 +7,7 @@ mod commands;
 mod db;
 mod deploy;
 mod dotenv;
+mod findings;
 mod manage;
 mod output;
 mod report;

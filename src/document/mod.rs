@@ -40,7 +40,7 @@ pub enum Seg {
 }
 
 pub fn key(k: &str) -> Seg {
-    Seg::Key(k.to_string())
+    Seg::Key(k.to_owned())
 }
 
 /// Where a new key or array element may go.
@@ -70,12 +70,19 @@ trait Backend: Send {
     /// Byte offsets (in the rendered text) of the keys or elements at `paths`,
     /// from one parse.
     fn offsets_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<usize>>;
+    /// Paths of TOML date and time values, which `value()` reads as text.
+    fn date_paths(&self) -> Vec<Vec<Seg>> {
+        vec![]
+    }
 }
 
 pub struct Document {
     format: Format,
     style: TextStyle,
     backend: Box<dyn Backend>,
+    /// The text parsed, until the first edit: lines and columns are found in
+    /// it without rendering the document again.
+    source: Option<String>,
 }
 
 impl Document {
@@ -86,7 +93,7 @@ impl Document {
             Format::Toml => Box::new(toml::TomlBackend::parse(&text, file)?),
             Format::Jsonc => Box::new(jsonc::JsoncBackend::parse(&text, file)?),
         };
-        Ok(Document { format, style, backend })
+        Ok(Document { format, style, backend, source: Some(text.into_owned()) })
     }
 
     /// An empty document of the given format.
@@ -135,21 +142,21 @@ impl Document {
             Seg::Key(k) => Value::Object(Map::from_iter([(k.clone(), inner)])),
             Seg::Index(_) => Value::Array(vec![inner]),
         });
-        self.backend.set(&path[..existing + 1], &nested, Placement::AnyOrder);
+        self.edit().set(&path[..existing + 1], &nested, Placement::AnyOrder);
     }
 
     /// Adds an element to the array at `array_path`, creating the array (and
     /// its parents) when missing.
     pub fn push(&mut self, array_path: &[Seg], value: &Value, placement: Placement) {
         match self.get(array_path) {
-            Some(Value::Array(_)) => self.backend.insert_element(array_path, value, placement),
+            Some(Value::Array(_)) => self.edit().insert_element(array_path, value, placement),
             _ => self.set(array_path, &Value::Array(vec![value.clone()])),
         }
     }
 
     /// Removes the key or element at `path`; false when there was none.
     pub fn remove(&mut self, path: &[Seg]) -> bool {
-        self.has(path) && self.backend.remove(path)
+        self.has(path) && self.edit().remove(path)
     }
 
     /// Makes the document equal to `target`, touching only what differs.
@@ -163,7 +170,7 @@ impl Document {
             (Value::Object(have), Value::Object(want)) => {
                 for k in have.keys().filter(|k| !want.contains_key(*k)) {
                     path.push(key(k));
-                    self.backend.remove(path);
+                    self.edit().remove(path);
                     path.pop();
                 }
                 for (k, v) in want {
@@ -171,7 +178,7 @@ impl Document {
                     match have.get(k) {
                         Some(old) => self.reconcile_at(path, old, v),
                         None if v.is_null() => {}
-                        None => self.backend.set(path, v, Placement::End),
+                        None => self.edit().set(path, v, Placement::End),
                     }
                     path.pop();
                 }
@@ -179,24 +186,29 @@ impl Document {
             (Value::Array(have), Value::Array(want)) if all_objects(have) && all_objects(want) => {
                 for i in (want.len()..have.len()).rev() {
                     path.push(Seg::Index(i));
-                    self.backend.remove(path);
+                    self.edit().remove(path);
                     path.pop();
                 }
                 for (i, v) in want.iter().enumerate() {
                     path.push(Seg::Index(i));
                     match have.get(i) {
                         Some(old) => self.reconcile_at(path, old, v),
-                        None => self.backend.set(path, v, Placement::End),
+                        None => self.edit().set(path, v, Placement::End),
                     }
                     path.pop();
                 }
             }
             _ if same_value(current, target) => {}
             _ if target.is_null() => {
-                self.backend.remove(path);
+                self.edit().remove(path);
             }
-            _ => self.backend.set(path, target, Placement::End),
+            _ => self.edit().set(path, target, Placement::End),
         }
+    }
+
+    fn edit(&mut self) -> &mut dyn Backend {
+        self.source = None;
+        &mut *self.backend
     }
 
     /// The text to write: the edited document with the file's own habits.
@@ -206,8 +218,21 @@ impl Document {
 
     /// 1-based line and column of the key or element at each of `paths`.
     pub fn lines_of(&self, paths: &[Vec<Seg>]) -> Vec<Option<(usize, usize)>> {
-        let text = self.backend.render();
-        self.backend.offsets_of(paths).into_iter().map(|o| o.map(|o| text::line_column(&text, o))).collect()
+        let rendered;
+        let text = match &self.source {
+            Some(source) => source,
+            None => {
+                rendered = self.backend.render();
+                &rendered
+            }
+        };
+        self.backend.offsets_of(paths).into_iter().map(|o| o.map(|o| text::line_column(text, o))).collect()
+    }
+
+    /// Where the file holds a TOML date or time rather than a string (wrangler
+    /// reads those as dates and refuses them where it expects text).
+    pub fn date_paths(&self) -> Vec<Vec<Seg>> {
+        self.backend.date_paths()
     }
 
     pub fn line_of(&self, path: &[Seg]) -> Option<(usize, usize)> {

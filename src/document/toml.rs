@@ -216,6 +216,66 @@ impl Backend for TomlBackend {
         };
         paths.iter().map(|p| offset_in_item(spanned.as_item(), p, None)).collect()
     }
+
+    fn date_paths(&self) -> Vec<Vec<Seg>> {
+        let mut found = vec![];
+        dates_in_table(self.table(), &mut vec![], &mut found);
+        found
+    }
+}
+
+/// One step of the path being walked, borrowed until a date is found there.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn owned(path: &[Step]) -> Vec<Seg> {
+    path.iter().map(|s| match s {
+        Step::Key(k) => Seg::Key((*k).to_owned()),
+        Step::Index(i) => Seg::Index(*i),
+    }).collect()
+}
+
+fn dates_in_table<'a>(table: &'a Table, at: &mut Vec<Step<'a>>, found: &mut Vec<Vec<Seg>>) {
+    for (k, item) in table.iter() {
+        at.push(Step::Key(k));
+        match item {
+            Item::Table(t) => dates_in_table(t, at, found),
+            Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    at.push(Step::Index(i));
+                    dates_in_table(t, at, found);
+                    at.pop();
+                }
+            }
+            Item::Value(v) => dates_in_value(v, at, found),
+            Item::None => {}
+        }
+        at.pop();
+    }
+}
+
+fn dates_in_value<'a>(value: &'a toml_edit::Value, at: &mut Vec<Step<'a>>, found: &mut Vec<Vec<Seg>>) {
+    match value {
+        toml_edit::Value::Datetime(_) => found.push(owned(at)),
+        toml_edit::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                at.push(Step::Index(i));
+                dates_in_value(v, at, found);
+                at.pop();
+            }
+        }
+        toml_edit::Value::InlineTable(t) => {
+            for (k, v) in t.iter() {
+                at.push(Step::Key(k));
+                dates_in_value(v, at, found);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The start of the deepest key, table header or element on `path` that exists.
@@ -410,7 +470,7 @@ fn inline_value(value: &Value) -> toml_edit::Value {
 }
 
 fn table_value(table: &Table) -> Value {
-    Value::Object(table.iter().filter_map(|(k, item)| Some((k.to_string(), item_value(item)?))).collect())
+    Value::Object(table.iter().filter_map(|(k, item)| Some((k.to_owned(), item_value(item)?))).collect())
 }
 
 fn item_value(item: &Item) -> Option<Value> {
@@ -432,7 +492,7 @@ fn plain_value(value: &toml_edit::Value) -> Value {
         toml_edit::Value::Datetime(d) => Value::String(d.value().to_string()),
         toml_edit::Value::Array(a) => Value::Array(a.iter().map(plain_value).collect()),
         toml_edit::Value::InlineTable(t) => {
-            Value::Object(t.iter().map(|(k, v)| (k.to_string(), plain_value(v))).collect())
+            Value::Object(t.iter().map(|(k, v)| (k.to_owned(), plain_value(v))).collect())
         }
     }
 }

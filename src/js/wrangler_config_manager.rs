@@ -53,12 +53,15 @@ pub struct PlannedWrite {
 pub struct ValidationFinding {
     /// `'error'` or `'warning'`.
     pub severity: String,
-    /// Stable rule code: `MISSING_NAME`, `NON_INHERITED_KEY`, `INHERITED_ROUTES`,
-    /// `D1_MISSING_ID`, `DUPLICATE_BINDING`, `BAD_COMPATIBILITY_DATE`, `REMOVED_KEY`, `SYNTAX`, …
+    /// Stable rule code (docs/validation.md lists them all): `WRONG_TYPE`, `REQUIRED_FIELD`,
+    /// `UNEXPECTED_FIELD`, `NON_INHERITED_KEY`, `NON_INHERITED_BINDING`, `INHERITED_ROUTES`, `D1_MISSING_ID`, `SYNTAX`, …
     pub rule: String,
+    /// What is wrong and how to fix it.
     pub message: String,
     /// Dotted path of the key concerned (`env.staging.d1_databases[0]`), empty for the file.
     pub path: String,
+    /// The environment the finding is about; `null` for the top level, which every environment deploys with.
+    pub env: Option<String>,
     pub line: Option<u32>,
     pub column: Option<u32>,
 }
@@ -237,7 +240,8 @@ impl WranglerConfigManager {
         })
     }
 
-    /// The original's checks plus wrangler's rules, each finding with its line.
+    /// Every check wrangler 4 makes of the config, for the top level and each env, at its
+    /// severity, plus clodo's own rules (docs/validation.md); each finding with its env, line and column.
     /// `{ remote: true }` makes D1 entries without `database_id` errors.
     #[napi(ts_args_type = "options?: { remote?: boolean }")]
     pub fn validate<'env>(&self, env: &'env Env, options: Option<Value>) -> napi::Result<PromiseRaw<'env, ValidationResult>> {
@@ -312,6 +316,7 @@ fn validation_result(v: core::Validation) -> ValidationResult {
                 rule: f.rule.into(),
                 message: f.message,
                 path: f.path,
+                env: f.env,
                 line: f.line.map(|l| l as u32),
                 column: f.column.map(|c| c as u32),
             })

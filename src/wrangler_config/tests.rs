@@ -85,7 +85,8 @@ fn validation_locates_findings() {
     assert!(v.valid);
     let f = v.findings.iter().find(|f| f.rule == "NON_INHERITED_KEY").unwrap();
     assert_eq!(f.line, Some(6));
-    assert_eq!(f.path, "env.dev");
+    assert_eq!(f.path, "env.dev.vars");
+    assert_eq!(f.env.as_deref(), Some("dev"));
 }
 
 #[test]
