@@ -1364,7 +1364,7 @@ export interface ValidationFinding {
   message: string
   /** Dotted path of the key concerned (`env.staging.d1_databases[0]`), empty for the file. */
   path: string
-  /** The environment the finding is about; `null` for the top level, which every environment deploys with. */
+  /** The environment the finding is about; absent for the top level, which every environment deploys with. */
   env?: string
   line?: number
   column?: number

@@ -60,7 +60,7 @@ pub struct ValidationFinding {
     pub message: String,
     /// Dotted path of the key concerned (`env.staging.d1_databases[0]`), empty for the file.
     pub path: String,
-    /// The environment the finding is about; `null` for the top level, which every environment deploys with.
+    /// The environment the finding is about; absent for the top level, which every environment deploys with.
     pub env: Option<String>,
     pub line: Option<u32>,
     pub column: Option<u32>,
