@@ -71,6 +71,8 @@ impl Scope<'_> {
     }
 }
 
+/// Every check wrangler makes of one environment's own keys (a named one also
+/// against the top level's).
 pub fn check(s: &mut Sink, env: &Map<String, Value>, scope: &Scope) {
     let top = scope.top;
     if env.contains_key("node_compat") {
