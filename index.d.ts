@@ -17,8 +17,12 @@ export declare class CloudflareAPI {
   constructor(apiToken?: string | undefined | null)
   /** Any endpoint (`/zones?name=x`): the whole envelope `{ success, errors, messages, result, result_info? }`. */
   request(endpoint: string, options?: { method?: string, body?: string | object }): Promise<{ success: boolean, errors: unknown[], messages: unknown[], result: any, result_info?: unknown }>
-  /** `{ valid: true, id, status, expiresOn, notBefore }`, or `{ valid: false, error, code }`. */
-  verifyToken(): Promise<{ valid: boolean, id?: string, status?: string, expiresOn?: string, notBefore?: string, error?: string, code?: string }>
+  /**
+   * `{ valid: true, id, status, expiresOn, notBefore }`, or `{ valid: false, error, code }`.
+   * With `accountId`, a token that account owns is verified too (Cloudflare's
+   * user endpoint refuses those).
+   */
+  verifyToken(accountId?: string | undefined | null): Promise<{ valid: boolean, id?: string, status?: string, expiresOn?: string, notBefore?: string, error?: string, code?: string }>
   /** Whether the token may read D1 in its first account: `{ hasPermission, error? }`. */
   checkD1Permissions(): Promise<{ hasPermission: boolean, error?: string }>
   /** Every zone the token sees (all pages), narrowed by `name`, `status`, `accountId`. */

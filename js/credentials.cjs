@@ -39,7 +39,7 @@ class DeploymentCredentialCollector {
 
     const token = given.token ?? (await this.promptForToken())
     const api = new CloudflareAPI(token)
-    const verified = await api.verifyToken()
+    const verified = await api.verifyToken(given.accountId ?? undefined)
     if (!verified.valid) throw coded(`Invalid Cloudflare API token: ${verified.error}`, 'E_AUTH')
     this.say('API token verified')
     const account = given.accountId ? { id: given.accountId, name: undefined } : await this.fetchAccountId(api)

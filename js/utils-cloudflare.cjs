@@ -42,11 +42,14 @@ async function tokenFrom(options = {}) {
   }
 }
 
+/** The account a token may belong to: tokens an account owns verify only there. */
+const accountOf = (options = {}) => options.accountId ?? process.env.CLOUDFLARE_ACCOUNT_ID
+
 /** Whether a token is at hand and Cloudflare accepts it. */
 async function checkAuth(options = {}) {
   const token = await tokenFrom(options)
   if (!token) return false
-  const verified = await new CloudflareAPI(token).verifyToken()
+  const verified = await new CloudflareAPI(token).verifyToken(accountOf(options))
   return verified.valid === true
 }
 
@@ -70,7 +73,7 @@ async function authenticate(options = {}) {
  * resolves to its fingerprint. The token itself is never printed.
  */
 async function storeCloudflareToken(token, metadata = {}) {
-  const verified = await new CloudflareAPI(token).verifyToken()
+  const verified = await new CloudflareAPI(token).verifyToken(accountOf(metadata))
   if (!verified.valid) throw coded(`Cloudflare does not accept this token: ${verified.error}`, 'E_AUTH')
   const fingerprint = await new EnhancedSecretManager({ projectRoot: metadata.servicePath, secretKey: metadata.secretKey }).storeCloudflareToken(token)
   console.log(`Cloudflare API token stored securely with fingerprint: ${fingerprint}`)
@@ -80,7 +83,7 @@ async function storeCloudflareToken(token, metadata = {}) {
 /** A token Cloudflare accepts: CLOUDFLARE_API_TOKEN, else the stored one. */
 async function getCloudflareToken(_requiredPermissions = ['api_access'], options = {}) {
   const token = await tokenFrom(options)
-  if (token && (await new CloudflareAPI(token).verifyToken()).valid) return token
+  if (token && (await new CloudflareAPI(token).verifyToken(accountOf(options))).valid) return token
   throw coded('No valid Cloudflare API token found with required permissions', 'E_AUTH')
 }
 

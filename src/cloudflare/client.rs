@@ -12,6 +12,9 @@ use crate::error::{Error, Result, WranglerFailure};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 
+/// Error codes that mean the credential itself was refused, whatever the status.
+const AUTH_CODES: &[i64] = &[1000, 6003, 6111, 9106, 9109, 10000];
+
 pub struct CloudflareApi {
     client: reqwest::Client,
     base_url: String,
@@ -45,10 +48,12 @@ impl CloudflareApi {
             return Ok(envelope);
         }
         let errors: Vec<String> = envelope["errors"].as_array().into_iter().flatten().map(|e| format!("{} [code: {}]", e["message"].as_str().unwrap_or("error"), e["code"])).collect();
-        // Cloudflare's own codes where the status alone is ambiguous: 7502 (D1) is a name already taken.
-        let already_exists = envelope["errors"].as_array().into_iter().flatten().any(|e| e["code"] == 7502);
+        // Cloudflare's own codes where the status alone is ambiguous: 7502 (D1) is a name already taken;
+        // a malformed or missing credential is a 400 (6003, 6111, 9106), an invalid token 1000.
+        let codes: Vec<i64> = envelope["errors"].as_array().into_iter().flatten().filter_map(|e| e["code"].as_i64()).collect();
         let kind = match status {
-            _ if already_exists => WranglerFailure::AlreadyExists,
+            _ if codes.contains(&7502) => WranglerFailure::AlreadyExists,
+            _ if codes.iter().any(|c| AUTH_CODES.contains(c)) => WranglerFailure::Auth,
             401 | 403 => WranglerFailure::Auth,
             404 => WranglerFailure::NotFound,
             429 => WranglerFailure::RateLimited,

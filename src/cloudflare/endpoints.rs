@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::client::CloudflareApi;
-use crate::error::Result;
+use crate::error::{Error, Result, WranglerFailure};
 
 /// `name=value&…` of the filters given, each value percent-encoded.
 pub fn query(filters: &[(&str, Option<&str>)]) -> String {
@@ -24,6 +24,18 @@ fn segment(text: &str) -> String {
 impl CloudflareApi {
     pub async fn verify_token(&self) -> Result<Value> {
         self.get("/user/tokens/verify").await
+    }
+
+    /// A user token is verified at /user/tokens/verify; a token an account owns
+    /// only at /accounts/<id>/tokens/verify, asked when `account` is known and
+    /// the user endpoint refuses the token.
+    pub async fn verify_token_for(&self, account: Option<&str>) -> Result<Value> {
+        match (self.verify_token().await, account) {
+            (Err(refused @ Error::Api { kind: WranglerFailure::Auth, .. }), Some(id)) => {
+                self.get(&format!("/accounts/{}/tokens/verify", segment(id))).await.map_err(|_| refused)
+            }
+            (result, _) => result,
+        }
     }
 
     pub async fn accounts(&self) -> Result<Vec<Value>> {

@@ -86,10 +86,12 @@ impl CloudflareApiClass {
     }
 
     /// `{ valid: true, id, status, expiresOn, notBefore }`, or `{ valid: false, error, code }`.
+    /// With `accountId`, a token that account owns is verified too (Cloudflare's
+    /// user endpoint refuses those).
     #[napi(ts_return_type = "Promise<{ valid: boolean, id?: string, status?: string, expiresOn?: string, notBefore?: string, error?: string, code?: string }>")]
-    pub fn verify_token<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Json>> {
+    pub fn verify_token<'env>(&self, env: &'env Env, account_id: Option<String>) -> napi::Result<PromiseRaw<'env, Json>> {
         self.call(env, |api| async move {
-            Ok(match api.verify_token().await {
+            Ok(match api.verify_token_for(account_id.as_deref()).await {
                 Ok(t) => json!({"valid": true, "id": t["id"], "status": t["status"], "expiresOn": t["expires_on"], "notBefore": t["not_before"]}),
                 Err(e) => json!({"valid": false, "error": e.to_string(), "code": e.code()}),
             })
