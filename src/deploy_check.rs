@@ -54,11 +54,13 @@ fn check(name: &'static str, status: &'static str, message: impl Into<String>) -
 
 pub struct Checker {
     o: CheckOptions,
+    /// The config's validation, made once for the config check and the findings.
+    validation: std::sync::OnceLock<crate::wrangler_config::Validation>,
 }
 
 impl Checker {
     pub fn new(o: CheckOptions) -> Checker {
-        Checker { o }
+        Checker { o, validation: Default::default() }
     }
 
     fn remote(&self) -> bool {
@@ -76,8 +78,11 @@ impl Checker {
         let path = config.config_path().to_path_buf();
         let Ok(Some(doc)) = config.document() else { return (path, vec![]) };
         let env = wrangler_env_for(&doc.value(), &self.o.environment, &path).ok().flatten();
-        let validation = config.validate(&ValidateOptions { remote: self.remote() });
-        (path, validation.findings.into_iter().filter(|f| f.env.is_none() || f.env == env).collect())
+        (path, self.validation(&config).findings.iter().filter(|f| applies(f, env.as_deref())).cloned().collect())
+    }
+
+    fn validation(&self, config: &WranglerConfig) -> &crate::wrangler_config::Validation {
+        self.validation.get_or_init(|| config.validate(&ValidateOptions { remote: self.remote() }))
     }
 
     /// Every check the level asks for.
@@ -150,8 +155,8 @@ impl Checker {
     }
 
     fn config_rules(&self, config: &WranglerConfig, env: Option<&str>) -> Check {
-        let validation = config.validate(&ValidateOptions { remote: self.remote() });
-        let relevant: Vec<_> = validation.findings.iter().filter(|f| f.env.is_none() || f.env.as_deref() == env).collect();
+        let validation = self.validation(config);
+        let relevant: Vec<_> = validation.findings.iter().filter(|f| applies(f, env)).collect();
         let errors: Vec<String> = relevant.iter().filter(|f| f.severity == crate::wrangler_config::Severity::Error).map(|f| describe(f)).collect();
         let warnings: Vec<String> = relevant.iter().filter(|f| f.severity == crate::wrangler_config::Severity::Warning).map(|f| describe(f)).collect();
         let missing_file = validation.findings.is_empty() && !validation.errors.is_empty();
@@ -248,6 +253,11 @@ pub fn summary(checks: &[Check], environment: &str, level: Level, strict: bool) 
         "warnings": by("warn"),
         "checks": checks.iter().map(|c| json!({"name": c.name, "status": c.status, "message": c.message})).collect::<Vec<_>>(),
     })
+}
+
+/// A finding about the top level, or about the environment checked.
+fn applies(f: &crate::wrangler_config::Finding, env: Option<&str>) -> bool {
+    f.env.is_none() || f.env.as_deref() == env
 }
 
 fn describe(f: &crate::wrangler_config::Finding) -> String {

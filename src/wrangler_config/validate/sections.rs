@@ -219,7 +219,7 @@ pub fn observability(s: &mut Sink, path: &[Seg], value: &Value) {
 }
 
 pub fn cache(s: &mut Sink, path: &[Seg], value: &Value) {
-    let Some(o) = value.as_object().filter(|_| !value.is_null()) else {
+    let Some(o) = value.as_object() else {
         if js_type(value) != "object" || value.is_null() {
             s.wrong_type(path, value, "a table with \"enabled\"");
         }
