@@ -48,7 +48,7 @@ export type CloudflareApiClass = CloudflareAPI
  * (`<projectRoot>/.clodo/cache/`) for `cacheTTL` milliseconds (default an hour).
  */
 export declare class ConfigurationCacheManager {
-  constructor(options?: { projectRoot?: string, cacheDir?: string, cacheTTL?: number, cloudflareToken?: string, defaultEnvironment?: string })
+  constructor(options?: { projectRoot?: string, cacheDir?: string, cacheTTL?: number, cloudflareToken?: string, accountId?: string, defaultEnvironment?: string })
   /** The cached configuration while fresh, else discovered (and cached). `forceRefresh` skips the cache. */
   getOrCreateDomainConfig(domain: string, options?: { environment?: string, cloudflareToken?: string, forceRefresh?: boolean }): Promise<DiscoveredDomainConfig>
   /** Asks Cloudflare now (and caches the answer). */
@@ -208,7 +208,7 @@ export declare class DeploymentValidator {
 
 /** The zones (domains) a Cloudflare token can see. */
 export declare class DomainDiscovery {
-  constructor(options?: { apiToken?: string, environment?: string })
+  constructor(options?: { apiToken?: string, accountId?: string, environment?: string })
   /** Checks the token: `true`, or a rejection with `E_AUTH`. */
   initializeDiscovery(): Promise<boolean>
   /** Every zone: `[{ name, id, status, accountId }]`. */
@@ -1052,6 +1052,11 @@ export interface MultiDomainOrchestratorOptions {
    * database to the bookmark taken before this run's migrations). Default true.
    */
   rollbackEnabled?: boolean
+  /**
+   * A rollback deploys the earlier version even when this run changed secrets since it was active (Cloudflare
+   * refuses that unless forced: code 10220); the earlier version then runs with its earlier secrets. Default false.
+   */
+  forceSecretRollback?: boolean
   /** Key of the encrypted secret store (hex or base64 of 32 bytes); else `CLODO_SECRET_KEY`. */
   secretKey?: string
   /** Continue the saved run with this deployment id. */
@@ -1210,6 +1215,11 @@ export interface RollbackManagerOptions {
   cloudflareToken?: string
   cloudflareAccountId?: string
   wranglerPath?: string
+  /**
+   * Deploy a point's version again even when secrets changed since it was active (Cloudflare refuses that
+   * unless forced: code 10220). Default false: the rollback fails and names the secrets.
+   */
+  forceSecretRollback?: boolean
 }
 
 export interface RollbackPlan {

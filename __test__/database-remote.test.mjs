@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { clodo, project, read, rejection, root } from './helpers.mjs'
-import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
+import { cloudflareApiForTests, newDatabase } from './support/cloudflare-api.mjs'
 
 const { DatabaseOrchestrator } = clodo
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
@@ -50,7 +50,7 @@ test('createDatabase creates once, reuses by exact name, and writes the id the A
   assert.match(config, new RegExp(`database_id = "${onServer.uuid}"`))
   assert.match(config, /# production lives at the top level/)
 
-  api.databases.set('decoy', { uuid: 'decoy', name: 'shop-prod-old', migrations: [], queries: [] })
+  api.databases.set('decoy', newDatabase('shop-prod-old', 'decoy'))
   const again = await db.createDatabase('shop-prod', { binding: 'DB' })
   assert.equal(again.status, 'exists')
   assert.equal(again.databaseId, onServer.uuid)

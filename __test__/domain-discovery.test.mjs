@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { clodo, rejection, root, exampleService } from './helpers.mjs'
-import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
+import { cloudflareApiForTests, newDatabase, newWorker } from './support/cloudflare-api.mjs'
 
 const { DomainDiscovery, ConfigurationCacheManager } = clodo
 const token = 'discovery-token'
@@ -18,9 +18,9 @@ const api = cloudflareApiForTests({ token, accountId, zones: ['example.com', 'sh
 function seed() {
   if (api.databases.size > 0) return
   const uuid = '1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b'
-  api.databases.set(uuid, { uuid, name: 'shop-example-com-production-db', migrations: [], hasMigrationsTable: false, queries: [] })
-  api.databases.set('other', { uuid: 'other', name: 'unrelated-db', migrations: [], hasMigrationsTable: false, queries: [] })
-  api.workers.set('data-service-shop-example-com', { name: 'data-service-shop-example-com', versions: [], deployments: [], secrets: new Map(), subdomain: {}, domains: [] })
+  api.databases.set(uuid, newDatabase('shop-example-com-production-db', uuid))
+  api.databases.set('other', newDatabase('unrelated-db', 'other'))
+  api.workers.set('data-service-shop-example-com', newWorker('data-service-shop-example-com'))
 }
 
 test('DomainDiscovery lists the zones and finds the zone of a host or of its parent', async () => {
@@ -35,7 +35,7 @@ test('DomainDiscovery lists the zones and finds the zone of a host or of its par
   assert.equal((await discovery.validateDomain('not a domain')).valid, false)
   const denied = await rejection(new DomainDiscovery({ apiToken: 'wrong' }).initializeDiscovery())
   assert.equal(denied.code, 'E_AUTH')
-  assert.match(denied.message, /answered 401: Authentication error \[code: 10000\]/)
+  assert.match(denied.message, /answered 401: Invalid API Token \[code: 1000\]/)
 })
 
 test('ConfigurationCacheManager discovers real ids, serves them from disk until the TTL, and invalidates', async () => {
@@ -68,7 +68,7 @@ test('ConfigurationCacheManager discovers real ids, serves them from disk until 
 
   const missing = await rejection(cache.getOrCreateDomainConfig('shop.unknown.org'))
   assert.equal(missing.code, 'E_NOT_FOUND')
-  assert.match(missing.message, /No Cloudflare zone for shop\.unknown\.org/)
+  assert.match(missing.message, /No active Cloudflare zone for shop\.unknown\.org/)
   assert.equal(existsSync(join(projectRoot, '.clodo', 'cache', 'shop.unknown.org__production.json')), false)
   const noToken = await rejection(new ConfigurationCacheManager({ projectRoot: mkdtempSync(join(tmpdir(), 'clodo-cache-')) }).discoverDomainConfiguration('x.example.com', { cloudflareToken: '' }))
   assert.match(noToken.message, /needs a Cloudflare API token/)

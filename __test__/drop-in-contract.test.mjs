@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { project, require, root } from './helpers.mjs'
+import { project, rejection, require, root } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const ORIGINAL = '@tamyla/clodo-framework'
@@ -243,6 +243,10 @@ test('utils/cloudflare: databases, secrets and workers through Cloudflare\'s API
   await assert.rejects(cf.createDatabase('tenant-a-db', options), { code: 'E_ALREADY_EXISTS', message: /7502/ })
   await assert.rejects(cf.createDatabase('../x', options), { code: 'E_INVALID_INPUT' })
 
+  const missing = await rejection(cf.deploySecret('API_KEY', 'value-never-in-argv', 'production', { ...options, scriptName: 'tenant-a' }))
+  assert.equal(missing.code, 'E_NOT_FOUND')
+  assert.match(missing.message, /Worker tenant-a does not exist on account .*: deploy it first/)
+  api.addWorker('tenant-a')
   await cf.deploySecret('API_KEY', 'value-never-in-argv', 'production', { ...options, scriptName: 'tenant-a' })
   assert.equal(api.workers.get('tenant-a').secrets.get('API_KEY'), 'value-never-in-argv')
   const put = api.requests.find((r) => r.method === 'PUT' && r.path.endsWith('/workers/scripts/tenant-a/secrets'))

@@ -89,18 +89,20 @@ test('a project whose D1 bindings are not called DB: each binding is the domain\
   assert.equal(ids.size, 4, 'no two domains share a database')
 })
 
-test('a domain whose secrets do not upload fails before its code goes live', async () => {
+test('a domain whose upload is refused has neither its code nor its secrets live', async () => {
   const servicePath = exampleService()
   const domain = 'nosecrets.example.com'
-  api.failNext({ method: 'PATCH', path: /\/workers\/scripts\/data-service-nosecrets-example-com-staging\/settings$/, status: 400, code: 10000, message: 'secrets refused', count: 5 })
+  api.failNext({ method: 'PUT', path: /\/workers\/scripts\/data-service-nosecrets-example-com-staging$/, status: 400, code: 10021, message: 'Uncaught Error: boom', count: 3 })
   const result = await orchestrator(servicePath, [domain], { skipTests: true, standardSecrets: true }).deployPortfolio()
   const r = result.results[0]
   assert.equal(r.status, 'failed')
-  assert.match(r.error, /^secrets: /)
-  assert.equal(r.phaseResults.deployment, undefined, 'no deploy ran after the failed upload')
-  // `secret bulk` on a missing worker makes wrangler's empty draft; clodo's deploy (message `clodo <id>`) never ran.
-  const deployments = api.workers.get('data-service-nosecrets-example-com-staging')?.deployments ?? []
-  assert.equal(deployments.filter((d) => d.annotations?.['workers/message']?.startsWith('clodo ')).length, 0, 'the service\'s code did not go live')
+  assert.match(r.error, /^deployment: wrangler deploy failed: .*boom/)
+  assert.equal(r.phaseResults.secrets.status, 'completed', 'the secrets were ready, in the store')
+  // One upload carries both: no draft worker, no secret on Cloudflare, nothing of the service live.
+  assert.equal(api.workers.has('data-service-nosecrets-example-com-staging'), false)
+  const upload = api.requests.findLast((q) => q.method === 'PUT' && q.path.endsWith('/workers/scripts/data-service-nosecrets-example-com-staging'))
+  assert.match(upload.body, /"type":"secret_text","name":"AUTH_JWT_SECRET"/, 'the secrets were in the refused upload')
+  assert.equal(api.requests.some((q) => q.path.endsWith('/settings') && q.method === 'PATCH'), false, 'no separate secrets upload')
 })
 
 test('a deploy whose health check fails goes back to the version and database bookmark from before it', async () => {
@@ -170,7 +172,7 @@ test('executeRollback puts every deployed domain of the run back; a worker new i
   const plan = o.getRollbackPlan()
   const again = plan.find((d) => d.domain === 'again.example.com').action
   assert.equal(again.type, 'rollback')
-  assert.deepEqual(again.commands[0].slice(0, 3), ['wrangler', 'rollback', earlier[0].version_id])
+  assert.deepEqual(again.commands[0].slice(0, 4), ['wrangler', 'versions', 'deploy', `${earlier[0].version_id}@100%`])
 
   const rolled = await o.executeRollback({ reason: 'release withdrawn' })
   assert.equal(rolled.success, true)
@@ -192,8 +194,8 @@ test('CrossDomainCoordinator: a wave failing past rollbackThreshold is rolled ba
   await orchestrator(servicePath, ['good.example.com'], { skipTests: true }).deployPortfolio()
   const good = api.workers.get('data-service-good-example-com-staging')
   const earlier = good.deployments[0].versions
-  // bad's upload is refused by the API (its draft worker, made by `secret bulk`, exists by then).
-  api.failNext({ method: 'POST', path: /\/workers\/scripts\/data-service-bad-example-com-staging\/versions$/, status: 400, code: 10021, message: 'Uncaught Error: boom at worker.js:1', count: 3 })
+  // bad is a new worker, and its upload (code and secrets in one) is refused by the API.
+  api.failNext({ method: 'PUT', path: /\/workers\/scripts\/data-service-bad-example-com-staging$/, status: 400, code: 10021, message: 'Uncaught Error: boom at worker.js:1', count: 3 })
 
   const coordinator = new CrossDomainCoordinator({ servicePath, defaultEnvironment: 'staging', maxConcurrentDeployments: 2, skipTests: true,
     rollbackThreshold: 0.5, standardSecrets: true, wranglerPath, secretKey, cloudflareToken: token, cloudflareAccountId: accountId })
@@ -225,7 +227,7 @@ test('a remote dry run plans every command, changes nothing on Cloudflare and wr
   assert.equal(r.success, true, r.error)
   assert.equal(r.status, 'planned')
   const commands = r.plan.filter((p) => p.command).map((p) => p.command.slice(1, 3).join(' '))
-  assert.deepEqual(commands, ['d1 list', 'deployments list', 'd1 time-travel', 'd1 migrations', 'secret bulk', 'deploy --message'])
+  assert.deepEqual(commands, ['d1 list', 'deployments list', 'd1 time-travel', 'd1 migrations', 'deploy --message'])
   assert.ok(r.plan.some((p) => p.config?.routes?.[0]?.pattern === 'staging-data-service.plan.example.com'))
   assert.ok(r.plan.some((p) => p.secrets?.includes('AUTH_JWT_SECRET')))
   const writes = api.requests.slice(before).filter((q) => q.method !== 'GET')

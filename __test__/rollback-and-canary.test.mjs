@@ -126,7 +126,7 @@ test('RollbackManager: a plan taken before a deploy puts the worker back after i
   const manager = new RollbackManager({ servicePath, environment: 'staging', cloudflareToken: token, cloudflareAccountId: accountId, wranglerPath })
   const plan = await manager.createRollbackPlan([domain])
   assert.deepEqual(plan.points[0].versions, [{ versionId: earlier[0].version_id, percentage: 100 }])
-  assert.deepEqual(plan.actions[0].commands[0].slice(0, 3), ['wrangler', 'rollback', earlier[0].version_id])
+  assert.deepEqual(plan.actions[0].commands[0].slice(0, 4), ['wrangler', 'versions', 'deploy', `${earlier[0].version_id}@100%`])
 
   await new MultiDomainOrchestrator({ servicePath, domains: [domain], skipTests: true, ...common }).deployPortfolio()
   assert.notDeepEqual(worker.deployments[0].versions, earlier)

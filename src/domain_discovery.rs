@@ -13,12 +13,16 @@ use crate::atomic_file::{WriteOptions, write_atomic};
 use crate::cloudflare::CloudflareApi;
 use crate::error::{Error, Result, WranglerFailure};
 
-/// Cloudflare's facts about `domain`, as a domain configuration (clodo/worker's shape) with metadata.
-pub async fn discover(api: &CloudflareApi, domain: &str, environment: &str) -> Result<Value> {
+/// Cloudflare's facts about `domain`, as a domain configuration (clodo/worker's shape) with metadata; its
+/// zone is looked for in `account` when that is known, else in every account the token sees.
+pub async fn discover(api: &CloudflareApi, domain: &str, environment: &str, account: Option<&str>) -> Result<Value> {
     crate::domain_config::check_domain(domain)?;
-    let zone = api.zone_for(domain).await?.ok_or_else(|| Error::Api {
+    let zone = api.zone_for(domain, account).await?.ok_or_else(|| Error::Api {
         kind: WranglerFailure::NotFound,
-        message: format!("No Cloudflare zone for {domain} (nor a parent domain of it) in the accounts this token can see"),
+        message: match account {
+            Some(id) => format!("No active Cloudflare zone for {domain} (nor a parent domain of it) in account {id}"),
+            None => format!("No active Cloudflare zone for {domain} (nor a parent domain of it) in the accounts this token can see"),
+        },
     })?;
     let account_id = match zone["account"]["id"].as_str() {
         Some(id) => id.to_owned(),

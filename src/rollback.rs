@@ -1,9 +1,15 @@
 //! Rollback points and rollbacks for one worker: what traffic it served
 //! before a change (every version and its share, from `deployments list
 //! --json`) and, when a D1 migration ran, the Time Travel bookmark taken just
-//! before it. A rollback redeploys exactly that traffic (`rollback <id>`, or
-//! `versions deploy a@p% b@q%` for a split) and, when asked, restores the
+//! before it. A rollback redeploys exactly that traffic (`versions deploy
+//! a@100%`, or `a@p% b@q%` for a split) and, when asked, restores the
 //! bookmark; then it reads the deployments again to prove it took.
+//!
+//! Secrets belong to versions: Cloudflare refuses to deploy an older version
+//! whose secrets changed since it was active (code 10220). `versions deploy`
+//! takes that refusal as it comes; `wrangler rollback` would not (without a
+//! terminal it answers its own "continue?" with yes), so clodo forces only
+//! when `force_secrets` says so, and otherwise reports which secrets changed.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -69,7 +75,13 @@ pub struct Worker<'a> {
     pub config: &'a Path,
     pub cwd: &'a Path,
     pub timeout: Duration,
+    /// Deploy the point's version again even when its secrets are older than the current ones.
+    pub force_secrets: bool,
 }
+
+/// Cloudflare's code for "a secret has changed since this version was active" (wrangler's
+/// CANNOT_ROLLBACK_WITH_MODIFIED_SECERT_CODE).
+const SECRETS_CHANGED: &str = "10220";
 
 impl Worker<'_> {
     fn invocation(&self, args: &[&str]) -> Invocation {
@@ -135,16 +147,12 @@ impl Worker<'_> {
     /// The commands a rollback to `point` runs, in order.
     pub fn plan(&self, point: &RollbackPoint, restore_database: bool, message: &str) -> Vec<Invocation> {
         let mut steps = vec![];
-        match point.versions.as_slice() {
-            [] => {}
-            [only] => steps.push(self.worker_invocation(&point.worker_name, &["rollback", &only.version_id, "-y", "--message", message])),
-            split => {
-                let specs: Vec<String> = split.iter().map(|t| format!("{}@{}%", t.version_id, t.percentage)).collect();
-                let mut args = vec!["versions", "deploy"];
-                args.extend(specs.iter().map(String::as_str));
-                args.extend(["-y", "--message", message]);
-                steps.push(self.worker_invocation(&point.worker_name, &args));
-            }
+        if !point.versions.is_empty() {
+            let specs: Vec<String> = point.versions.iter().map(|t| format!("{}@{}%", t.version_id, t.percentage)).collect();
+            let mut args = vec!["versions", "deploy"];
+            args.extend(specs.iter().map(String::as_str));
+            args.extend(["-y", "--message", message]);
+            steps.push(self.worker_invocation(&point.worker_name, &args));
         }
         if restore_database {
             for (db, bookmark) in point.bookmarks() {
@@ -164,9 +172,17 @@ impl Worker<'_> {
             }));
         }
         let mut commands = vec![];
+        let mut forced = false;
         for inv in self.plan(point, restore_database, message) {
-            self.runner.run(&inv)?;
-            commands.push(inv.display_argv());
+            match self.runner.run(&inv) {
+                Ok(_) => commands.push(inv.display_argv()),
+                Err(Error::Wrangler { message: why, .. }) if why.contains(SECRETS_CHANGED) => {
+                    let forcing = self.forced(point, message, &why)?;
+                    commands.push(forcing.display_argv());
+                    forced = true;
+                }
+                Err(e) => return Err(e),
+            }
         }
         let now = self.current_traffic(&point.worker_name)?;
         if !point.versions.is_empty() && !same_traffic(&now, &point.versions) {
@@ -177,15 +193,45 @@ impl Worker<'_> {
                 describe(&point.versions)
             )));
         }
+        let forced_note = if forced { ", with the secrets it had then (forced)" } else { "" };
         Ok(json!({
             "status": "completed",
             "workerName": point.worker_name,
             "versions": point.versions,
             "databaseRestored": restore_database && point.bookmark.is_some(),
             "bookmark": point.bookmark,
+            "secretsForced": forced,
             "commands": commands,
-            "message": format!("{} serves {} again", point.worker_name, describe(&point.versions)),
+            "message": format!("{} serves {} again{forced_note}", point.worker_name, describe(&point.versions)),
         }))
+    }
+
+    /// The point's version deployed again over Cloudflare's refusal, when that was chosen; else the refusal,
+    /// naming the secrets and the choice.
+    fn forced(&self, point: &RollbackPoint, message: &str, why: &str) -> Result<Invocation> {
+        let listed = why.split("The following secrets have changed:").nth(1).and_then(|s| s.lines().next());
+        let changed = listed.map(|s| s.replace(&format!("[code: {SECRETS_CHANGED}]"), "").trim().trim_end_matches('.').to_owned());
+        let changed = changed.filter(|c| !c.is_empty()).unwrap_or_else(|| "(not listed)".into());
+        let refused = |what: &str| {
+            Error::Api {
+                kind: WranglerFailure::Other,
+                message: format!(
+                    "Cloudflare refused to put {} back: secrets changed since {} was active ({changed}) [code: {SECRETS_CHANGED}]. {what}",
+                    point.worker_name,
+                    describe(&point.versions)
+                ),
+            }
+        };
+        let [only] = point.versions.as_slice() else {
+            return Err(refused("A split deployment cannot be forced back; deploy the version you want with `wrangler versions deploy`."));
+        };
+        if !self.force_secrets {
+            return Err(refused("To deploy it again with the secrets it had then, pass forceSecretRollback (clodo: --force-secret-rollback)."));
+        }
+        // Without a terminal, `wrangler rollback` answers its "secrets changed, continue?" with yes and forces.
+        let inv = self.worker_invocation(&point.worker_name, &["rollback", &only.version_id, "-y", "--message", message]);
+        self.runner.run(&inv)?;
+        Ok(inv)
     }
 }
 
@@ -230,6 +276,8 @@ pub struct Manager {
     pub dry_run: bool,
     pub timeout: Duration,
     pub runner: crate::wrangler::LazyRunner,
+    /// See `Worker::force_secrets`.
+    pub force_secrets: bool,
 }
 
 /// What a point is taken of: a domain of the service, or a worker by name.
@@ -242,7 +290,7 @@ pub struct Target {
 
 impl Manager {
     fn worker<'a>(&'a self, runner: &'a Runner, config: &'a Path) -> Worker<'a> {
-        Worker { runner, config, cwd: &self.service_path, timeout: self.timeout }
+        Worker { runner, config, cwd: &self.service_path, timeout: self.timeout, force_secrets: self.force_secrets }
     }
 
     /// The worker and config a target means: a domain's rendered config when

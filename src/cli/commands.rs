@@ -67,7 +67,7 @@ pub fn status(out: &Output, path: &Path, deployment_id: Option<&str>, html: Opti
 }
 
 /// A run's domains (or one domain of the latest run that has it) back to their rollback points.
-pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool) -> Outcome {
+pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool, force_secret_rollback: bool) -> Outcome {
     let root = absolute(path)?;
     let by_id = RunState::load(&root, target).ok();
     let (state, only) = match by_id {
@@ -85,6 +85,7 @@ pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool)
         local: credentials.api_token.is_none(),
         credentials,
         wrangler_path: super::wrangler_for(&root),
+        force_secret_rollback,
         ..Options::new(root.clone(), service.config_path.clone(), &state.environment, &service.name)
     };
     let portfolio = Portfolio::new(options, Some(&state.deployment_id), Some(out.progress_sink()))?;
@@ -196,7 +197,8 @@ pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refr
         });
         local.push(json!({"service": service.name, "path": service.path, "foundIn": found.source, "lastRun": last_run}));
     }
-    let cloudflare = match credentials().api_token {
+    let credentials = credentials();
+    let cloudflare = match credentials.api_token {
         None => Value::Null,
         Some(token) => {
             let cache = crate::domain_discovery::DiscoveryCache::new(root.join(".clodo").join("cache"), Duration::from_secs(3600));
@@ -204,7 +206,7 @@ pub fn discover(out: &Output, path: &Path, domain: &str, environment: &str, refr
                 Some(cached) => cached,
                 None => {
                     let api = crate::cloudflare::CloudflareApi::new(&token)?;
-                    let config = crate::http_check::block_on(crate::domain_discovery::discover(&api, domain, environment))?;
+                    let config = crate::http_check::block_on(crate::domain_discovery::discover(&api, domain, environment, credentials.account_id.as_deref()))?;
                     cache.put(domain, environment, &config)?;
                     config
                 }

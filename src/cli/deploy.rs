@@ -219,6 +219,7 @@ fn options(args: &DeployArgs, service: &Service, domains: &[String], environment
     Ok(Options {
         settings: Some(settings(args, service)?),
         wait_for_lock: args.wait,
+        force_secret_rollback: args.force_secret_rollback,
         domains: domains.iter().map(|d| DomainSpec::new(d, environment, &service.name)).collect(),
         parallel: args.parallel.max(1),
         dry_run: args.dry_run,

@@ -107,6 +107,10 @@ enum Command {
         /// Also restore the D1 database to the bookmark taken before the run's migrations.
         #[arg(long)]
         restore_database: bool,
+        /// Deploy the earlier version even when secrets changed since it was active, with the secrets it had
+        /// then (Cloudflare refuses that unless forced).
+        #[arg(long)]
+        force_secret_rollback: bool,
     },
     /// Check a service before deploying it.
     Validate {
@@ -213,6 +217,11 @@ pub struct DeployArgs {
     /// Continue a run that was interrupted.
     #[arg(long, value_name = "DEPLOYMENT_ID")]
     resume: Option<String>,
+    /// When a domain is rolled back after this run changed its secrets, deploy the earlier version anyway,
+    /// with the secrets it had then (Cloudflare refuses that unless forced). Default: the rollback fails and
+    /// names the secrets.
+    #[arg(long)]
+    force_secret_rollback: bool,
     /// Domains in flight at once.
     #[arg(long, default_value_t = 2)]
     parallel: usize,
@@ -296,7 +305,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::List => commands::list(&out, &path, &scope.environment(false)),
         Command::Discover { domain, refresh } => commands::discover(&out, &path, &domain, &scope.environment(true), refresh),
         Command::Status { deployment_id, html } => commands::status(&out, &path, deployment_id.as_deref(), html.as_deref()),
-        Command::Rollback { target, restore_database } => commands::rollback(&out, &path, &target, restore_database),
+        Command::Rollback { target, restore_database, force_secret_rollback } => commands::rollback(&out, &path, &target, restore_database, force_secret_rollback),
         Command::Validate { level } => commands::validate(&out, &path, &scope.environment(false), &level),
         Command::Test { url, endpoints } => commands::test(&out, &url, endpoints),
         Command::Db(command) => db::run(&out, cli.yes, &scope, command),

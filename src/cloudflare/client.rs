@@ -30,18 +30,36 @@ impl CloudflareApi {
         Ok(CloudflareApi { client: crate::http_check::client(Duration::from_secs(30))?, base_url: base_url.trim_end_matches('/').to_owned(), token: token.to_owned() })
     }
 
-    /// `method path` with an optional JSON body; the whole envelope on success.
+    /// `method path` with an optional JSON body; the whole envelope on success. A 429 was not carried out, so
+    /// it is sent again once the API's `retry-after` has passed (a block every call of the process waits out),
+    /// three times at most.
     pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let mut attempt = 1;
+        loop {
+            tokio::time::sleep(super::block::remaining()).await;
+            match self.request_once(method.clone(), path, body).await {
+                Err((_, Some(delay))) if attempt < 3 && delay <= super::block::LONGEST => {
+                    super::block::blocked_for(delay);
+                    attempt += 1;
+                }
+                result => return result.map_err(|(error, _)| error),
+            }
+        }
+    }
+
+    /// One request; a refusal comes with the API's `retry-after` when it was rate limited.
+    async fn request_once(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> std::result::Result<Value, (Error, Option<Duration>)> {
         let url = format!("{}{path}", self.base_url);
         let mut request = self.client.request(method.clone(), &url).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
-        let response = request.send().await.map_err(|e| Error::Api {
-            kind: WranglerFailure::Network,
-            message: format!("Cloudflare API unreachable ({url}): {e}"),
+        let response = request.send().await.map_err(|e| {
+            (Error::Api { kind: WranglerFailure::Network, message: format!("Cloudflare API unreachable ({url}): {e}") }, None)
         })?;
         let status = response.status().as_u16();
+        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
+        let retry_after = retry_after.filter(|s| status == 429 && s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64);
         let text = response.text().await.unwrap_or_default();
         let envelope: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if (200..300).contains(&status) && envelope["success"] != false {
@@ -61,7 +79,7 @@ impl CloudflareApi {
             _ => WranglerFailure::Other,
         };
         let said = if errors.is_empty() { text.chars().take(200).collect() } else { errors.join("; ") };
-        Err(Error::Api { kind, message: format!("Cloudflare API {method} {path} answered {status}: {said}") })
+        Err((Error::Api { kind, message: format!("Cloudflare API {method} {path} answered {status}: {said}") }, retry_after))
     }
 
     /// GET `path` and the envelope's `result`.

@@ -46,14 +46,16 @@ impl CloudflareApi {
         self.get(&format!("/accounts/{}", segment(account_id))).await
     }
 
-    /// The zone serving `host`: the host itself, else each parent name in turn (`api.shop.example.com` → `shop.example.com` → `example.com`).
-    pub async fn zone_for(&self, host: &str) -> Result<Option<Value>> {
+    /// The active zone serving `host`: the host itself, else each parent name in turn (`api.shop.example.com`
+    /// → `shop.example.com` → `example.com`), of `account` when it is known (as wrangler asks: by name and
+    /// `account.id`). A pending zone serves nothing yet, so it is not the answer.
+    pub async fn zone_for(&self, host: &str, account: Option<&str>) -> Result<Option<Value>> {
         let labels: Vec<&str> = host.split('.').collect();
         for start in 0..labels.len().saturating_sub(1) {
             let name = labels[start..].join(".");
-            let zones = self.get(&format!("/zones?name={}", segment(&name))).await?;
-            if let Some(zone) = zones.as_array().and_then(|z| z.first()) {
-                return Ok(Some(zone.clone()));
+            let filters = query(&[("name", Some(&name)), ("status", Some("active")), ("account.id", account)]);
+            if let Some(zone) = self.zones(&filters).await?.into_iter().next() {
+                return Ok(Some(zone));
             }
         }
         Ok(None)
@@ -91,11 +93,19 @@ impl CloudflareApi {
         Ok(self.get(&format!("/accounts/{}/workers/scripts", segment(account_id))).await?.as_array().cloned().unwrap_or_default())
     }
 
-    /// Sets one secret of a worker (a new version of it, as `wrangler secret put`); the value travels only in the body.
+    /// Sets one secret of a worker (a new version of it, deployed, as `wrangler secret put`); the value travels
+    /// only in the body. A worker that does not exist is refused (wrangler would create an empty draft worker).
     pub async fn put_worker_secret(&self, account_id: &str, script: &str, name: &str, text: &str) -> Result<Value> {
         let path = format!("/accounts/{}/workers/scripts/{}/secrets", segment(account_id), segment(script));
         let body = json!({"name": name, "text": text, "type": "secret_text"});
-        Ok(self.request(reqwest::Method::PUT, &path, Some(&body)).await?["result"].take())
+        match self.request(reqwest::Method::PUT, &path, Some(&body)).await {
+            Ok(mut envelope) => Ok(envelope["result"].take()),
+            Err(Error::Api { kind: WranglerFailure::NotFound, message }) => Err(Error::Api {
+                kind: WranglerFailure::NotFound,
+                message: format!("Worker {script} does not exist on account {account_id}: deploy it first (a deploy can carry its secrets) ({message})"),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn delete_worker_secret(&self, account_id: &str, script: &str, name: &str) -> Result<()> {

@@ -1,6 +1,7 @@
 //! Cloudflare's REST API: the client (transport, envelope, errors, pages) and
 //! the endpoints clodo calls without a wrangler process.
 
+pub mod block;
 mod client;
 mod endpoints;
 

@@ -22,18 +22,27 @@ fn token_in(v: &Value, fallback: Option<&str>) -> Option<String> {
         .or_else(|| std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty()))
 }
 
+/// The account whose zones count: the option, else CLOUDFLARE_ACCOUNT_ID (as wrangler reads it), else any.
+fn account_in(v: &Value) -> Option<String> {
+    text(v, &["accountId", "cloudflareAccountId"])
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .or_else(|| std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|a| !a.is_empty()))
+}
+
 /// Domain configurations discovered through Cloudflare's API, cached on disk
 /// (`<projectRoot>/.clodo/cache/`) for `cacheTTL` milliseconds (default an hour).
 #[napi]
 pub struct ConfigurationCacheManager {
     cache: Arc<DiscoveryCache>,
     token: Option<String>,
+    account: Option<String>,
     environment: String,
 }
 
 #[napi]
 impl ConfigurationCacheManager {
-    #[napi(constructor, ts_args_type = "options?: { projectRoot?: string, cacheDir?: string, cacheTTL?: number, cloudflareToken?: string, defaultEnvironment?: string }")]
+    #[napi(constructor, ts_args_type = "options?: { projectRoot?: string, cacheDir?: string, cacheTTL?: number, cloudflareToken?: string, accountId?: string, defaultEnvironment?: string }")]
     pub fn new(options: Option<Value>) -> Self {
         let v = options.unwrap_or(Value::Null);
         let root = root_folder(&v, &["projectRoot", "servicePath"]);
@@ -42,6 +51,7 @@ impl ConfigurationCacheManager {
         ConfigurationCacheManager {
             cache: Arc::new(DiscoveryCache::new(dir, ttl)),
             token: text(&v, &["cloudflareToken", "apiToken"]).map(str::to_owned),
+            account: account_in(&v),
             environment: text(&v, &["defaultEnvironment", "environment"]).unwrap_or("production").to_owned(),
         }
     }
@@ -87,10 +97,11 @@ impl ConfigurationCacheManager {
             return settled(env, Err(Error::invalid(format!("Discovering {domain} needs a Cloudflare API token: pass cloudflareToken or set CLOUDFLARE_API_TOKEN"))));
         };
         let cache = self.cache.clone();
+        let account = self.account.clone();
         future(
             env,
             async move {
-                let config = discover(&CloudflareApi::new(&token)?, &domain, &environment).await?;
+                let config = discover(&CloudflareApi::new(&token)?, &domain, &environment, account.as_deref()).await?;
                 cache.put(&domain, &environment, &config)?;
                 Ok(config)
             },
@@ -103,13 +114,15 @@ impl ConfigurationCacheManager {
 #[napi]
 pub struct DomainDiscovery {
     token: Option<String>,
+    account: Option<String>,
 }
 
 #[napi]
 impl DomainDiscovery {
-    #[napi(constructor, ts_args_type = "options?: { apiToken?: string, environment?: string }")]
+    #[napi(constructor, ts_args_type = "options?: { apiToken?: string, accountId?: string, environment?: string }")]
     pub fn new(options: Option<Value>) -> Self {
-        DomainDiscovery { token: token_in(&options.unwrap_or(Value::Null), None) }
+        let v = options.unwrap_or(Value::Null);
+        DomainDiscovery { token: token_in(&v, None), account: account_in(&v) }
     }
 
     fn api(&self) -> crate::error::Result<CloudflareApi> {
@@ -144,10 +157,11 @@ impl DomainDiscovery {
             return settled(env, Ok(Json(json!({"valid": false, "domain": domain, "found": false, "zoneId": null, "zoneName": null, "reason": e.to_string()}))));
         }
         let api = self.api();
+        let account = self.account.clone();
         future(
             env,
             async move {
-                let zone = api?.zone_for(&domain).await?;
+                let zone = api?.zone_for(&domain, account.as_deref()).await?;
                 Ok(json!({"valid": true, "domain": domain, "found": zone.is_some(), "zoneId": zone.as_ref().map(|z| z["id"].clone()), "zoneName": zone.as_ref().map(|z| z["name"].clone())}))
             },
             Json,
@@ -157,7 +171,8 @@ impl DomainDiscovery {
     #[napi(ts_return_type = "Promise<boolean>")]
     pub fn check_domain_exists<'env>(&self, env: &'env Env, domain: String) -> napi::Result<PromiseRaw<'env, Json>> {
         let api = self.api();
-        future(env, async move { Ok(json!(api?.zone_for(&domain).await?.is_some())) }, Json)
+        let account = self.account.clone();
+        future(env, async move { Ok(json!(api?.zone_for(&domain, account.as_deref()).await?.is_some())) }, Json)
     }
 }
 

@@ -59,6 +59,9 @@ pub struct MultiDomainOrchestratorOptions {
     /// Remote: a domain that fails after its deploy started goes back to the version it served before (and its
     /// database to the bookmark taken before this run's migrations). Default true.
     pub rollback_enabled: Option<bool>,
+    /// A rollback deploys the earlier version even when this run changed secrets since it was active (Cloudflare
+    /// refuses that unless forced: code 10220); the earlier version then runs with its earlier secrets. Default false.
+    pub force_secret_rollback: Option<bool>,
     /// Key of the encrypted secret store (hex or base64 of 32 bytes); else `CLODO_SECRET_KEY`.
     pub secret_key: Option<String>,
     /// Continue the saved run with this deployment id.
@@ -131,6 +134,7 @@ pub(super) fn portfolio_options(v: &Value, environment: String, parallel: usize)
         skip_tests: flag(v, &["skipTests", "skip_tests"]).unwrap_or(false),
         local: flag(v, &["local"]).unwrap_or(credentials.api_token.is_none()),
         rollback_enabled: flag(v, &["rollbackEnabled", "rollback_enabled"]).unwrap_or(true),
+        force_secret_rollback: flag(v, &["forceSecretRollback", "force_secret_rollback"]).unwrap_or(false),
         wait_for_lock: flag(v, &["waitForLock", "wait_for_lock"]).unwrap_or(false),
         secret_key: text(v, &["secretKey", "secret_key"]).map(str::to_owned),
         wrangler_path: path_in(v, &["wranglerPath", "wrangler_path"], &root),

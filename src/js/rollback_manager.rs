@@ -29,6 +29,9 @@ pub struct RollbackManagerOptions {
     pub cloudflare_token: Option<String>,
     pub cloudflare_account_id: Option<String>,
     pub wrangler_path: Option<String>,
+    /// Deploy a point's version again even when secrets changed since it was active (Cloudflare refuses that
+    /// unless forced: code 10220). Default false: the rollback fails and names the secrets.
+    pub force_secret_rollback: Option<bool>,
 }
 
 /// A worker's traffic (and a database bookmark) taken before a change.
@@ -78,6 +81,7 @@ impl RollbackManager {
             dry_run: flag(&v, &["dryRun", "dry_run"]).unwrap_or(false),
             timeout: Duration::from_secs(120),
             runner,
+            force_secrets: flag(&v, &["forceSecretRollback", "forceSecrets"]).unwrap_or(false),
             service_path: root,
         };
         RollbackManager { manager: Arc::new(manager), pinned: Mutex::new(vec![]) }

@@ -44,7 +44,8 @@ impl Context<'_> {
         let canary = self.canary()?;
         let stable = self.stable_version()?;
         let message = format!("clodo canary {}", self.portfolio.deployment_id());
-        let upload = self.invocation(&["versions", "upload", "--message", &message])?;
+        let mut upload = self.invocation(&["versions", "upload", "--message", &message])?;
+        self.carry_secrets(&mut upload)?;
         let Some(uploaded) = self.run_command(&upload)? else { return skipped("dry run") };
         if let Some((kind, why)) = uploaded.failure {
             return Err(Error::Wrangler { kind, command: upload.display_argv().join(" "), message: format!("wrangler versions upload failed: {why}") });
@@ -54,8 +55,9 @@ impl Context<'_> {
         self.shift_traffic(&[(&version, canary.percent), (&stable, 100.0 - canary.percent)], &message)?;
         self.canary_version = Some(version.clone());
         self.url = self.url.clone().or_else(|| self.spec.custom_domain.then(|| format!("https://{}", self.spec.custom_hostname())));
+        let secrets = self.verify_secrets()?;
         done(
-            format!("version {version} serves {}% of {}, {stable} the rest", canary.percent, self.spec.worker_name()),
+            format!("version {version}{secrets} serves {}% of {}, {stable} the rest", canary.percent, self.spec.worker_name()),
             json!({"versionId": version, "url": self.url, "canary": {"percent": canary.percent, "stableVersionId": stable}}),
         )
     }

@@ -12,6 +12,7 @@ pub mod details;
 mod run_lock;
 mod phases;
 mod remote;
+mod secrets;
 pub mod state;
 mod waves;
 
@@ -56,6 +57,8 @@ pub struct Options {
     pub local: bool,
     /// Remote: put a domain back to its rollback point when it fails after its deploy started.
     pub rollback_enabled: bool,
+    /// A rollback deploys the earlier version even when this run changed its secrets (Cloudflare asks first).
+    pub force_secret_rollback: bool,
     /// The secret store's key (else `CLODO_SECRET_KEY`).
     pub secret_key: Option<String>,
     /// Waves (CrossDomainCoordinator): the failure ratio at which a wave is rolled back.
@@ -84,6 +87,7 @@ impl Options {
             timeout: Duration::from_secs(180),
             local: true,
             rollback_enabled: true,
+            force_secret_rollback: false,
             secret_key: None,
             rollback_threshold: None,
             settings: None,
@@ -602,7 +606,7 @@ impl Portfolio {
 
     /// The rollback commands of a worker deployed from `config`, run in the service's folder.
     fn rollback_worker<'a>(&'a self, runner: &'a crate::wrangler::Runner, config: &'a std::path::Path) -> crate::rollback::Worker<'a> {
-        crate::rollback::Worker { runner, config, cwd: &self.options.service_path, timeout: self.options.timeout }
+        crate::rollback::Worker { runner, config, cwd: &self.options.service_path, timeout: self.options.timeout, force_secrets: self.options.force_secret_rollback }
     }
 
     /// Every domain of this run that deployed, with the commands that would put it back.

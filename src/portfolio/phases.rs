@@ -59,6 +59,8 @@ pub struct Context<'a> {
     /// A gradual deploy instead of a direct one, and the version it uploaded.
     pub(super) canary: Option<super::canary::Canary>,
     pub(super) canary_version: Option<String>,
+    /// Remote: the secrets the deployment uploads with the code (names; the values stay in the store).
+    pub(super) secret_names: Vec<String>,
     /// A rollback a phase already did (a canary failing its gate).
     pub rolled_back: Option<Value>,
     pub url: Option<String>,
@@ -75,7 +77,7 @@ impl<'a> Context<'a> {
         spec.custom_domain &= !portfolio.options.local;
         spec.local = portfolio.options.local;
         spec.shared_bindings = portfolio.settings.shared_bindings.clone();
-        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, rolled_back: None, url: None, plan: vec![], interrupted: None }
+        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, secret_names: vec![], rolled_back: None, url: None, plan: vec![], interrupted: None }
     }
 
     /// What a phase done in an earlier run left for the later ones.
@@ -100,6 +102,9 @@ impl<'a> Context<'a> {
         if let Some(url) = details["url"].as_str() {
             self.url = Some(url.to_owned());
         }
+        if phase == "secrets" && !self.o().local {
+            self.secret_names = details["names"].as_array().into_iter().flatten().filter_map(|n| n.as_str().map(str::to_owned)).collect();
+        }
         if phase == "deployment" && self.canary.is_some() {
             self.canary_version = details["versionId"].as_str().map(str::to_owned);
         }
@@ -111,7 +116,7 @@ impl<'a> Context<'a> {
             "initialization" => self.initialization(),
             "database" => self.database(),
             "secrets" if self.o().local => self.local_secrets(),
-            "secrets" => self.upload_secrets(),
+            "secrets" => self.prepare_secrets(),
             "deployment" if self.o().local => self.deployment(),
             "deployment" if self.canary.is_some() => self.canary_deploy(),
             "deployment" => self.deploy_remote(),

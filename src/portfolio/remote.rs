@@ -1,7 +1,7 @@
 //! The remote parts of a domain's phases: its own D1 database (reused or
 //! created, real id), a rollback point taken before anything changes, a
-//! Time Travel bookmark before its migrations, its secrets uploaded to its
-//! own worker, a real `wrangler deploy` read from the ND-JSON output, the
+//! Time Travel bookmark before its migrations, a real `wrangler deploy`
+//! carrying its secrets (secrets.rs), read from the ND-JSON output, the
 //! deployed URL checked, and the rollback when it fails after that.
 
 use indexmap::IndexMap;
@@ -90,46 +90,12 @@ impl Context<'_> {
         Ok(Some(self.worker(runner)?.bookmark(database)?))
     }
 
-    /// The secrets the project declares (and clodo's standard ten, when the
-    /// service asks for them), stored per domain and generated the first
-    /// time, onto the domain's own worker. A dry run names them and touches
-    /// no store.
-    pub(super) fn upload_secrets(&mut self) -> Result<Outcome> {
-        let o = self.o();
-        let settings = &self.portfolio.settings;
-        let declared = self.declared_secrets()?;
-        if declared.is_empty() && !settings.standard_secrets {
-            return skipped("the project declares no secrets (.dev.vars.example, secrets.required in its config, or clodo.json \"secrets\"): nothing to upload");
-        }
-        let mut names: Vec<String> = declared.iter().map(|d| d.name.clone()).collect();
-        if settings.standard_secrets {
-            names.extend(crate::secrets::STANDARD_SECRETS.iter().map(|s| s.name.to_owned()));
-        }
-        if o.dry_run {
-            let upload = self.invocation(&["secret", "bulk", "--name", &self.spec.worker_name()])?;
-            self.plan.push(json!({"secrets": names, "command": upload.display_argv()}));
-            return skipped("dry run");
-        }
-        let mut options = crate::secrets::Options::new(&o.service_path);
-        options.credentials = o.credentials.clone();
-        options.wrangler_path = o.wrangler_path.clone();
-        options.key = o.secret_key.clone();
-        let manager = crate::secrets::SecretManager::new(options);
-        let domain = self.spec.domain.clone();
-        let generate = crate::service::settings::generate_options(&declared, settings.standard_secrets);
-        let generated = manager.generate(&domain, &o.environment, &generate)?;
-        let secrets: IndexMap<String, String> = serde_json::from_value(generated["secrets"].clone()).unwrap_or_default();
-        let config = self.rendered()?.path.clone();
-        let uploaded = manager.deploy_to(&domain, &self.o().environment, &secrets, &config, vec![])?;
-        let names = uploaded["deployed"].clone();
-        done(format!("{} secret(s) on worker {}, checked with secret list", secrets.len(), self.spec.worker_name()), json!({"names": names, "reused": generated["summary"]["reused"]}))
-    }
-
     /// `wrangler deploy` of the rendered config; URL and version from its ND-JSON output.
     pub(super) fn deploy_remote(&mut self) -> Result<Outcome> {
         let build = self.build()?;
         let message = format!("clodo {}", self.portfolio.deployment_id());
-        let inv = self.invocation(&["deploy", "--message", &message])?;
+        let mut inv = self.invocation(&["deploy", "--message", &message])?;
+        self.carry_secrets(&mut inv)?;
         let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
         if let Some((kind, message)) = outcome.failure {
             return Err(Error::Wrangler { kind, command: inv.display_argv().join(" "), message: format!("wrangler deploy failed: {message}") });
@@ -139,7 +105,8 @@ impl Context<'_> {
         self.url = deployment.url.clone();
         let details = json!({"url": deployment.url, "versionId": deployment.version_id, "targets": deployment.targets, "workerName": deployment.worker_name});
         let version = deployment.version_id.as_deref().unwrap_or("an unknown version");
-        done(format!("deployed {} as {version}{build}", self.spec.worker_name()), details)
+        let secrets = self.verify_secrets()?;
+        done(format!("deployed {} as {version}{secrets}{build}", self.spec.worker_name()), details)
     }
 
     /// The deployed worker, checked as the service's health setting says.

@@ -146,6 +146,9 @@ impl Runner {
             let kind = outcome.failure.as_ref().map(|(kind, _)| *kind);
             let retry = kind.is_some_and(WranglerFailure::is_transient) && inv.idempotent && attempt < self.retry.attempts;
             let delay = retry_after.unwrap_or_else(|| backoff(self.retry.base_delay, attempt));
+            if let Some(blocked) = retry_after {
+                crate::cloudflare::block::blocked_for(blocked);
+            }
             if retry && delay > MAX_RETRY_AFTER {
                 // Waiting that long inside one call helps nobody: say so and stop.
                 if let Some((_, message)) = outcome.failure.as_mut() {
@@ -156,7 +159,10 @@ impl Runner {
                 return Ok(Outcome { attempts: attempt, duration: outcome.duration + waited, earlier_stdout, ..outcome });
             }
             earlier_stdout.push(std::mem::take(&mut outcome.stdout));
-            std::thread::sleep(delay);
+            // A rate-limit block is waited for in run_once, by every call of the process alike.
+            if retry_after.is_none() {
+                std::thread::sleep(delay);
+            }
             waited += delay + outcome.duration;
             attempt += 1;
         }
@@ -177,6 +183,8 @@ impl Runner {
         command
             .env("NODE_OPTIONS", with_require(&node_options, &observer))
             .env("CLODO_RETRY_AFTER_FILE", &retry_after_file);
+        // No wrangler starts while Cloudflare blocks this client: its calls would only be refused.
+        crate::cloudflare::block::wait();
         let finished = {
             let _slot = self.limit.acquire();
             process::run(command, inv.stdin.clone(), inv.timeout)
@@ -297,8 +305,8 @@ fn with_require(node_options: &str, path: &Path) -> String {
 /// Records the API's retry-after inside wrangler (see the file).
 const RETRY_AFTER_OBSERVER: &str = include_str!("retry_after_observer.cjs");
 
-/// The longest wait between attempts; an API asking for more fails the call.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The longest wait between attempts: Cloudflare's five-minute block; an API asking for more fails the call.
+const MAX_RETRY_AFTER: Duration = crate::cloudflare::block::LONGEST;
 
 /// The last `retry-after` recorded: delay-seconds (HTTP dates are ignored).
 fn parse_retry_after(text: &str) -> Option<Duration> {
