@@ -19,7 +19,8 @@ const zones = [
   { name: 'shop.example.com', status: 'pending' },
   { name: 'shop.example.com', account: otherAccount },
 ]
-const api = cloudflareApiForTests({ token, accountId, zones })
+// A fresh account: no workers.dev subdomain registered.
+const api = cloudflareApiForTests({ token, accountId, zones, workersDevSubdomain: null })
 const cf = require('clodo/utils/cloudflare')
 const options = { apiToken: token, accountId }
 const wranglerPath = join(root, 'node_modules', '.bin', 'wrangler')
@@ -77,6 +78,11 @@ test('a brand-new worker with ordinary routes and cron triggers deploys through 
   })
   const refused = await rejection(cf.deployWorker('', { ...options, servicePath: elsewhere, wranglerPath }))
   assert.match(refused.message, /not-ours\.dev/)
+
+  // Routes need no workers.dev subdomain; a worker with none to serve it on is refused with the way out.
+  const plain = project({ 'wrangler.toml': 'name = "plain"\nmain = "index.js"\ncompatibility_date = "2025-01-01"\n', 'index.js': 'export default { fetch: () => new Response("ok") }\n' })
+  const nowhere = await rejection(cf.deployWorker('', { ...options, servicePath: plain, wranglerPath }))
+  assert.match(nowhere.message, /register a workers\.dev subdomain|workers\/onboarding/)
 })
 
 test('what Cloudflare refuses is refused: a missing database binding, a split not making 100 %, a bad bookmark, a transaction', async () => {
@@ -116,4 +122,25 @@ test('auth failures carry Cloudflare\'s statuses and codes, and clodo maps each 
   assert.deepEqual([unknown.status, (await unknown.json()).errors[0].code], [403, 10000])
   const refused = await rejection(new cf.CloudflareAPI('not-a-token-we-know').request('/zones'))
   assert.equal(refused.code, 'E_AUTH')
+})
+
+test('over the rate limit, the block is waited out by every call and no call is made during it', async () => {
+  const { startCloudflareApi } = await import('./support/cloudflare-api.mjs')
+  const limited = await startCloudflareApi({ token, accountId, rateLimit: { quota: 4, windowSeconds: 60, blockSeconds: 2 } })
+  const saved = process.env.CLOUDFLARE_API_BASE_URL
+  process.env.CLOUDFLARE_API_BASE_URL = limited.baseUrl
+  try {
+    const started = Date.now()
+    const listed = await Promise.all(Array.from({ length: 8 }, () => cf.listDatabases(options)))
+    assert.ok(listed.every((l) => Array.isArray(l)), 'every call succeeded in the end')
+    assert.ok(Date.now() - started >= 2000, 'after the two-second block')
+    // Calls already in flight meet the block; once it is known, none is sent until it ends.
+    const blockStarted = limited.requests[4].at
+    const duringBlock = limited.requests.filter((r) => r.at >= blockStarted && r.at < blockStarted + 2000)
+    assert.ok(duringBlock.every((r) => r.at - blockStarted < 200), JSON.stringify(duringBlock.map((r) => r.at - blockStarted)))
+    assert.ok(limited.requests.length <= 12, `${limited.requests.length} requests`)
+  } finally {
+    process.env.CLOUDFLARE_API_BASE_URL = saved
+    await limited.close()
+  }
 })

@@ -83,6 +83,38 @@ test('remote migrations reach the bound database, take a bookmark first, and res
   assert.equal(restored.status, 'completed')
   const call = api.requests.findLast((r) => r.path.endsWith('/time_travel/restore'))
   assert.equal(new URLSearchParams(call.search).get('bookmark'), result.bookmark)
+  // The database really went back: no table, no migration recorded.
+  assert.deepEqual(api.databases.get(databaseId).migrations, [])
+  assert.deepEqual(api.databases.get(databaseId).tables, [])
+  assert.deepEqual((await db.getMigrationStatus('shop-orders', 'production')).pending.map((m) => m.name ?? m), ['0001_users.sql', '0002_orders.sql'])
+})
+
+test('a remote backup is exported, downloaded and checked; restored into another database, its rows are counted again', async () => {
+  const dir = service()
+  writeFileSync(join(dir, 'migrations', '0003_seed.sql'), "INSERT INTO users (id) VALUES (1), (2), (3);\n")
+  const db = remote(dir)
+  const { databaseId } = await db.createDatabase('shop-live', { binding: 'DB' })
+  await db.applyDatabaseMigrations('shop-live', 'DB', 'production')
+  const backupDir = join(dir, 'backups')
+  const backup = await db.createDatabaseBackup('shop-live', 'production', backupDir)
+  assert.equal(backup.status, 'completed')
+  assert.equal(backup.isRemote, true)
+  assert.deepEqual(backup.tables, { d1_migrations: 3, users: 3, orders: 0 })
+  assert.deepEqual(backup.migrations, ['0001_users.sql', '0002_orders.sql', '0003_seed.sql'])
+  assert.ok(api.requests.some((r) => r.path.endsWith(`/d1/database/${databaseId}/export`)), 'through the export API')
+  assert.ok(api.requests.some((r) => r.path.startsWith('/__signed/export/')), 'downloaded from its signed URL')
+
+  const { databaseId: copyId } = await db.createDatabase('shop-copy', { binding: 'COPY' })
+  const restored = await db.restoreDatabaseBackup(join(backupDir, 'backup-manifest.json'), { database: 'shop-copy', environment: 'production', confirm: () => true })
+  assert.equal(restored.status, 'completed', JSON.stringify(restored))
+  assert.equal(restored.verified, true)
+  assert.deepEqual(restored.tables, { d1_migrations: 3, users: 3, orders: 0 })
+  const copy = api.databases.get(copyId)
+  assert.deepEqual(copy.migrations.map((m) => m.name), ['0001_users.sql', '0002_orders.sql', '0003_seed.sql'])
+  assert.equal(copy.rows.users, 3)
+  const uploaded = api.requests.find((r) => r.method === 'PUT' && r.path.startsWith('/__signed/import/'))
+  assert.ok(uploaded, 'the file went up to its upload URL')
+  assert.equal(uploaded.authorization, undefined, 'a signed URL, not the API token')
 })
 
 test('the token reaches wrangler only through its environment: never argv, results, errors or files', async () => {
@@ -90,13 +122,25 @@ test('the token reaches wrangler only through its environment: never argv, resul
   const db = remote(dir)
   await db.createDatabase('shop-secret', { binding: 'DB' })
   const result = await db.applyDatabaseMigrations('shop-secret', 'DB', 'production')
-  assert.ok(api.requests.length > 0 && api.requests.every((r) => r.authorization === `Bearer ${token}`))
+  const apiCalls = api.requests.filter((r) => !r.path.startsWith('/__signed/')) // signed URLs carry no token
+  assert.ok(apiCalls.length > 0 && apiCalls.every((r) => r.authorization === `Bearer ${token}`))
   const failing = await rejection(remote(dir, { cloudflareToken: `${token}-wrong` }).getMigrationStatus('shop-secret', 'production'))
   const plan = await remote(dir, { dryRun: true }).applyDatabaseMigrations('shop-secret', 'DB', 'production')
   for (const text of [JSON.stringify(result), JSON.stringify(plan), failing.message, everythingWritten(dir)]) {
     assert.equal(text.includes(token), false)
   }
   assert.equal(plan.commands.flat().some((arg) => arg.includes(token)), false)
+})
+
+test('a migration with a statement over D1\'s 100 KB is refused whole, and the error names the statement and how to split it', async () => {
+  const dir = service()
+  writeFileSync(join(dir, 'migrations', '0003_seed.sql'), `-- seed\nINSERT INTO users (id) VALUES ${Array.from({ length: 20_000 }, (_, i) => `(${i})`).join(', ')};\n`)
+  const db = remote(dir)
+  const { databaseId } = await db.createDatabase('shop-big', { binding: 'DB' })
+  const failed = await rejection(db.applyDatabaseMigrations('shop-big', 'DB', 'production'))
+  assert.equal(failed.code, 'E_MIGRATION_FAILED')
+  assert.match(failed.message, /SQLITE_TOOBIG \[code: 7500\]: D1 takes at most 100 KB per statement, and .*0003_seed\.sql has 1 over it at line 2 \(\d+ KB\); split each/)
+  assert.deepEqual(api.databases.get(databaseId).migrations.map((m) => m.name), ['0001_users.sql', '0002_orders.sql'], 'the earlier files applied, the big one not at all')
 })
 
 test("a 429 is retried after the API's retry-after; a 401 is not retried and is E_AUTH", async () => {

@@ -135,6 +135,25 @@ pub async fn probe(client: &reqwest::Client, name: &str, url: &str, options: &Te
     }
 }
 
+/// Waits until `url` answers anything over HTTP (a new custom domain's DNS and certificate are provisioned
+/// asynchronously: until then requests fail before any answer); how long that took, or the last failure
+/// once `deadline` has passed.
+pub async fn wait_until_reachable(client: &reqwest::Client, url: &str, deadline: Duration) -> std::result::Result<Duration, String> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        let failure = match client.get(url).send().await {
+            Ok(_) => return Ok(started.elapsed()),
+            Err(e) => describe(&e),
+        };
+        if started.elapsed() + pause > deadline {
+            return Err(failure);
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(10));
+    }
+}
+
 /// The health check and every endpoint, at once; `passed` only when all pass.
 pub async fn run(base_url: &str, options: &TestOptions) -> Result<Value> {
     check_url(base_url)?;
@@ -213,6 +232,32 @@ mod tests {
         assert_eq!(percentile(&v, 0.5), Some(5.0));
         assert_eq!(percentile(&v, 0.95), Some(10.0));
         assert_eq!(percentile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn waiting_for_a_new_domain_ends_when_it_answers_or_at_the_deadline() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let url = format!("http://127.0.0.1:{port}/health");
+        // Nothing listens yet; it starts answering 0.8 s later.
+        let server = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(800));
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = std::io::Read::read(&mut stream, &mut request);
+            std::io::Write::write_all(&mut stream, b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n").unwrap();
+        });
+        let waited = block_on(async {
+            let client = client(Duration::from_secs(2))?;
+            Ok(wait_until_reachable(&client, &url, Duration::from_secs(10)).await)
+        })
+        .unwrap();
+        server.join().unwrap();
+        assert!(waited.unwrap() >= Duration::from_millis(700), "any answer, even a 503, ends the wait");
+
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let gave_up = block_on(async { Ok(wait_until_reachable(&client(Duration::from_secs(1))?, &format!("http://127.0.0.1:{closed}/"), Duration::from_millis(600)).await) }).unwrap();
+        assert!(gave_up.unwrap_err().contains("connect"));
     }
 
     #[test]

@@ -19,10 +19,13 @@ export { newWorker } from './workers-api.mjs'
  * only at /accounts/<id>/tokens/verify and refuses it at /user/tokens/verify
  * with code 1000 ("Invalid API Token"). The status of that refusal is not
  * documented; 401 here, and clodo goes by the code.
- * `zones`: see zones-api.mjs. */
-export async function startCloudflareApi({ token, accountId, zones, accountToken }) {
+ * `zones`: see zones-api.mjs. `workersDevSubdomain`: the account's, or null for a fresh account without one.
+ * `rateLimit`: Cloudflare's is 1,200 requests per five minutes per token, and a client over it is blocked for
+ * five minutes (developers.cloudflare.com/fundamentals/api/reference/limits); tests shrink both. */
+export async function startCloudflareApi({ token, accountId, zones, accountToken, workersDevSubdomain = 'clodo-tests', rateLimit = { quota: 1200, windowSeconds: 300, blockSeconds: 300 } }) {
   const requests = []
   const failures = []
+  const budgets = new Map() // authorization -> { windowStart, count, blockedUntil }
 
   const send = (res, status, body, headers = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers })
@@ -32,9 +35,29 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
   const fail = (res, status, code, message, headers) =>
     send(res, status, { success: false, errors: [{ code, message }], messages: [], result: null }, headers)
 
+  // Every answer says what is left (Ratelimit, Ratelimit-Policy); a request over the quota blocks its token for
+  // blockSeconds, and each one during the block is refused with retry-after (code 971, as wrangler's tests use).
+  function overBudget(req, res) {
+    const now = Date.now()
+    const key = req.headers.authorization ?? ''
+    const budget = budgets.get(key) ?? { windowStart: now, count: 0, blockedUntil: 0 }
+    budgets.set(key, budget)
+    // A window ends after windowSeconds, or when its block does.
+    const blockOver = budget.blockedUntil > 0 && now >= budget.blockedUntil
+    if (blockOver || now - budget.windowStart >= rateLimit.windowSeconds * 1000) Object.assign(budget, { windowStart: now, count: 0, blockedUntil: 0 })
+    if (now >= budget.blockedUntil) budget.count++
+    if (budget.count > rateLimit.quota && budget.blockedUntil === 0) budget.blockedUntil = now + rateLimit.blockSeconds * 1000
+    const reset = Math.ceil(Math.max(budget.blockedUntil - now, budget.windowStart + rateLimit.windowSeconds * 1000 - now) / 1000)
+    res.setHeader('ratelimit', `"default";r=${Math.max(0, rateLimit.quota - budget.count)};t=${reset}`)
+    res.setHeader('ratelimit-policy', `"default";q=${rateLimit.quota};w=${rateLimit.windowSeconds}`)
+    if (budget.blockedUntil === 0) return false
+    fail(res, 429, 971, 'Please wait and consider throttling your request speed', { 'retry-after': String(Math.ceil((budget.blockedUntil - now) / 1000)) })
+    return true
+  }
+
   const d1 = d1Api({ accountId, ok, fail })
   const zoneApi = zonesApi({ accountId, zones, ok, fail })
-  const workers = workersApi({ accountId, ok, fail, databaseExists: d1.exists, zoneServing: zoneApi.zoneServing })
+  const workers = workersApi({ accountId, ok, fail, databaseExists: d1.exists, zoneServing: zoneApi.zoneServing, workersDevSubdomain })
 
   async function handle(req, res) {
     const url = new URL(req.url, 'http://127.0.0.1')
@@ -49,6 +72,8 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
       const headers = failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) }
       return fail(res, failure.status, failure.code, failure.message, headers)
     }
+    if (d1.handleSigned(req, res, url, body) !== false) return
+    if (overBudget(req, res)) return
     // A missing or malformed Authorization header is a 400 (9106; 6003 with 6111), a token Cloudflare does not
     // know a 403 (10000, as wrangler's isAuthenticationError expects). Learned from the API's answers quoted in
     // workers-sdk issues; the verify endpoints answer 401 with 1000 (Cloudflare's API reference, "Verify Token").
@@ -104,10 +129,10 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
 
 /** Starts the stand-in before a test file's tests and points wrangler at it
  * (CLOUDFLARE_API_BASE_URL); stops it after. The object fills in at start. */
-export function cloudflareApiForTests({ token, accountId, zones, accountToken }) {
+export function cloudflareApiForTests(options) {
   const api = {}
   before(async () => {
-    Object.assign(api, await startCloudflareApi({ token, accountId, zones, accountToken }))
+    Object.assign(api, await startCloudflareApi(options))
     process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
   })
   after(() => api.close())

@@ -29,7 +29,7 @@ function changedSecrets(a, b) {
   return [...names].filter((n) => a.get(n) !== b.get(n)).sort()
 }
 
-export function workersApi({ accountId, ok, fail, databaseExists, zoneServing }) {
+export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, workersDevSubdomain }) {
   const workers = new Map() // script name -> newWorker(...)
   const notFound = (res, name) => fail(res, 404, 10007, `This Worker does not exist on your account. [${name}]`)
   const invalid = (res, message) => fail(res, 400, 10021, message) // code not published for these; 10021 is a validation error
@@ -139,7 +139,10 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing })
     const worker = workers.get(name)
     const method = req.method
 
-    if (kind === 'subdomain' && rest.length === 1) return ok(res, { subdomain: 'clodo-tests' })
+    // A fresh account has no workers.dev subdomain until one is registered: 10007 (wrangler's getWorkersDevSubdomain).
+    if (kind === 'subdomain' && rest.length === 1) {
+      return workersDevSubdomain ? ok(res, { subdomain: workersDevSubdomain }) : fail(res, 404, 10007, 'This account has no workers.dev subdomain')
+    }
     if (kind === 'services' && rest.length === 2) {
       if (!worker) return fail(res, 404, 10090, 'workers.api.error.service_not_found')
       return ok(res, { id: name, default_environment: { environment: 'production', script: { id: name, tag: `tag-${name}`, last_deployed_from: 'wrangler' } } })

@@ -64,6 +64,41 @@ pub fn parse_apply_output(stdout: &str) -> ApplyReport {
 
 /// What every attempt of a retried `d1 migrations apply` applied: an attempt
 /// that failed part-way may have applied files the next one then skipped.
+/// D1's limit on one SQL statement (developers.cloudflare.com/d1/platform/limits).
+pub const MAX_STATEMENT_BYTES: usize = 100_000;
+
+/// A failure D1 gave because a statement was too long (`SQLITE_TOOBIG`), with the statements of `file` over the
+/// limit and how to fix it; any other message as it is. wrangler sends a migration file whole, so clodo cannot
+/// split it; the file has to be.
+pub fn with_size_hint(message: String, file: &std::path::Path) -> String {
+    if !message.contains("SQLITE_TOOBIG") {
+        return message;
+    }
+    let Ok(sql) = std::fs::read_to_string(file) else { return message };
+    let oversized: Vec<String> = super::dump::statements(&sql)
+        .into_iter()
+        .filter(|s| s.len() > MAX_STATEMENT_BYTES)
+        .map(|s| {
+            // The line of its first word: comments and blank lines before it belong to no statement.
+            let mut body = s.trim_start();
+            while let Some(comment) = body.strip_prefix("--") {
+                body = comment.split_once('\n').map_or("", |(_, rest)| rest).trim_start();
+            }
+            let start = body.as_ptr() as usize - sql.as_ptr() as usize;
+            format!("line {} ({} KB)", sql[..start].matches('\n').count() + 1, s.len().div_ceil(1000))
+        })
+        .collect();
+    match oversized.is_empty() {
+        true => message,
+        false => format!(
+            "{message}: D1 takes at most 100 KB per statement, and {} has {} over it at {}; split each into smaller ones (a multi-row INSERT into several) in the same file, which D1 still applies as one batch",
+            file.display(),
+            oversized.len(),
+            oversized.join(", ")
+        ),
+    }
+}
+
 pub fn parse_apply_attempts(outcome: &crate::wrangler::Outcome) -> ApplyReport {
     let mut report = parse_apply_output(&outcome.stdout);
     for earlier in outcome.earlier_stdout.iter().rev() {
@@ -232,13 +267,12 @@ impl Orchestrator {
             Some((kind, message)) => {
                 let failed = report.failed.clone().or_else(|| failed_file(&outcome.stderr));
                 Err(match failed {
-                    Some(file) => Error::MigrationFailed {
-                        database: target.database.clone(),
-                        file: target.migrations_dir.join(file),
+                    Some(file) => {
+                        let path = target.migrations_dir.join(file);
                         // The SQL error alone; the rest of the message names the file.
-                        message: command_failed(&outcome.events).unwrap_or(message),
-                        applied: report.applied,
-                    },
+                        let message = command_failed(&outcome.events).unwrap_or(message);
+                        Error::MigrationFailed { database: target.database.clone(), message: with_size_hint(message, &path), file: path, applied: report.applied }
+                    }
                     None => Error::Wrangler { kind, command: inv.display_argv().join(" "), message }
                         .context(format!("Migration failed for {}: ", target.database)),
                 })
@@ -351,6 +385,18 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statement_too_big_for_d1_is_named_by_line_and_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("0003_seed.sql");
+        let big = format!("INSERT INTO t VALUES {};", vec!["('x')"; 30_000].join(","));
+        std::fs::write(&file, format!("CREATE TABLE t (v TEXT);\n-- seed\n{big}\nSELECT 1;\n")).unwrap();
+        let hinted = with_size_hint("statement too long: SQLITE_TOOBIG".into(), &file);
+        assert!(hinted.contains("has 1 over it at line 3 (181 KB)"), "{hinted}");
+        assert!(hinted.contains("split each into smaller ones"));
+        assert_eq!(with_size_hint("no such table: x".into(), &file), "no such table: x");
+    }
 
     const FAILED: &str = "Migrations to be applied:
 ┌────────────────┐

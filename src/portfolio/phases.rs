@@ -246,6 +246,10 @@ impl<'a> Context<'a> {
             let Some(outcome) = self.run_command(&inv)? else { continue };
             let report = parse_apply_attempts(&outcome);
             if let Some((_, message)) = outcome.failure {
+                let message = match &report.failed {
+                    Some(file) => crate::d1::with_size_hint(message, &db.migrations_dir.join(file)),
+                    None => message,
+                };
                 let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
                 return Err(Error::invalid(format!("migrations of {name} (binding {}): {file}{message}", db.binding)));
             }

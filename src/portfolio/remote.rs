@@ -115,7 +115,31 @@ impl Context<'_> {
             return skipped(if self.o().dry_run { "dry run" } else { "skipTests" });
         }
         let url = self.url.clone().ok_or_else(|| Error::invalid("wrangler reported no URL for the worker (no workers.dev and no custom domain)"))?;
-        check_health(&url, &self.portfolio.settings.health, vec![])
+        let waited = self.wait_for_new_custom_domain(&url)?;
+        let mut outcome = check_health(&url, &self.portfolio.settings.health, vec![])?;
+        if let Some(waited) = waited {
+            outcome.message.push_str(&format!(" (its new custom domain answered after {} s)", waited.as_secs()));
+        }
+        Ok(outcome)
+    }
+
+    /// A custom domain this run attached (the worker is new) is provisioned by Cloudflare asynchronously: its
+    /// URL fails before any answer until DNS and certificate are in place. Its check waits for a first answer,
+    /// within the service's provisioning timeout, instead of failing the deploy and rolling it back.
+    fn wait_for_new_custom_domain(&self, url: &str) -> Result<Option<std::time::Duration>> {
+        let new_worker = self.rollback_point.as_ref().is_some_and(|p| p.versions.is_empty());
+        if !(self.spec.custom_domain && new_worker) {
+            return Ok(None);
+        }
+        let deadline = self.portfolio.settings.provisioning_timeout.unwrap_or(crate::service::settings::DEFAULT_PROVISIONING_TIMEOUT);
+        let health_url = crate::http_check::join_url(url, "/");
+        let waited = crate::http_check::block_on(async {
+            let client = crate::http_check::client(std::time::Duration::from_secs(10))?;
+            Ok(crate::http_check::wait_until_reachable(&client, &health_url, deadline).await)
+        })?;
+        waited.map(Some).map_err(|last| {
+            Error::invalid(format!("{url}: its new custom domain did not answer within {} s of being attached (DNS or certificate not provisioned yet?): {last}", deadline.as_secs()))
+        })
     }
 
     /// Back to the rollback point: the worker's earlier traffic and, when this

@@ -9,7 +9,8 @@
 //!   "health": { "path": "/healthz", "expect": "ok" },
 //!   "secrets": ["JWT_SECRET"],
 //!   "standardSecrets": false,
-//!   "readyTimeoutSeconds": 180
+//!   "readyTimeoutSeconds": 180,
+//!   "provisioningTimeoutSeconds": 300
 //! }
 //! ```
 //!
@@ -51,7 +52,14 @@ pub struct Settings {
     pub standard_secrets: bool,
     /// How long `wrangler dev` may take to be ready (default: scaled with the build).
     pub ready_timeout: Option<Duration>,
+    /// Remote: how long a new custom domain may take to answer at all (DNS and certificate) before its
+    /// health check counts (default `DEFAULT_PROVISIONING_TIMEOUT`).
+    pub provisioning_timeout: Option<Duration>,
 }
+
+/// Cloudflare provisions a custom domain's DNS record and certificate asynchronously, usually within a few
+/// minutes (developers.cloudflare.com/workers/configuration/routing/custom-domains).
+pub const DEFAULT_PROVISIONING_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Settings {
     /// The service's `clodo.json`, or the defaults when it has none.
@@ -110,6 +118,12 @@ fn bad(path: &Path, message: String) -> Error {
     Error::invalid(format!("{}: {message}", path.display()))
 }
 
+/// A whole number of seconds from 1 to 3600.
+fn seconds(value: &Value, path: &Path, key: &str) -> Result<Duration> {
+    let seconds = value.as_u64().filter(|s| (1..=3600).contains(s));
+    seconds.map(Duration::from_secs).ok_or_else(|| bad(path, format!("{key:?} must be a whole number of seconds from 1 to 3600")))
+}
+
 fn parse(value: &Value, path: &Path) -> Result<Settings> {
     let object = value.as_object().ok_or_else(|| bad(path, "must hold one JSON object".into()))?;
     let mut settings = Settings::default();
@@ -119,13 +133,10 @@ fn parse(value: &Value, path: &Path) -> Result<Settings> {
             "health" => settings.health = health(value).map_err(|m| bad(path, format!("\"health\" {m}")))?,
             "secrets" => settings.secrets = names(value, path, key, crate::secrets::check_name)?,
             "standardSecrets" => settings.standard_secrets = value.as_bool().ok_or_else(|| bad(path, "\"standardSecrets\" must be true or false".into()))?,
-            "readyTimeoutSeconds" => {
-                let seconds = value.as_u64().filter(|s| (1..=3600).contains(s));
-                let seconds = seconds.ok_or_else(|| bad(path, "\"readyTimeoutSeconds\" must be a whole number of seconds from 1 to 3600".into()))?;
-                settings.ready_timeout = Some(Duration::from_secs(seconds));
-            }
+            "readyTimeoutSeconds" => settings.ready_timeout = Some(seconds(value, path, key)?),
+            "provisioningTimeoutSeconds" => settings.provisioning_timeout = Some(seconds(value, path, key)?),
             other => {
-                let known = "sharedBindings, health, secrets, standardSecrets, readyTimeoutSeconds";
+                let known = "sharedBindings, health, secrets, standardSecrets, readyTimeoutSeconds, provisioningTimeoutSeconds";
                 return Err(bad(path, format!("unknown key {other:?}: the keys are {known}")));
             }
         }

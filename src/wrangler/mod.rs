@@ -146,7 +146,8 @@ impl Runner {
             let kind = outcome.failure.as_ref().map(|(kind, _)| *kind);
             let retry = kind.is_some_and(WranglerFailure::is_transient) && inv.idempotent && attempt < self.retry.attempts;
             let delay = retry_after.unwrap_or_else(|| backoff(self.retry.base_delay, attempt));
-            if let Some(blocked) = retry_after {
+            // A wait clodo honours holds every call of the process; a longer one only fails this call.
+            if let Some(blocked) = retry_after.filter(|d| *d <= MAX_RETRY_AFTER) {
                 crate::cloudflare::block::blocked_for(blocked);
             }
             if retry && delay > MAX_RETRY_AFTER {
