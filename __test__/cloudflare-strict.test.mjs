@@ -85,6 +85,26 @@ test('a brand-new worker with ordinary routes and cron triggers deploys through 
   assert.match(nowhere.message, /register a workers\.dev subdomain|workers\/onboarding/)
 })
 
+test('static assets go up through an upload session: only files Cloudflare lacks, authorised by the session, attached to the version', async () => {
+  const { readFileSync } = await import('node:fs')
+  const servicePath = project({
+    'wrangler.toml': 'name = "spa-site"\ncompatibility_date = "2025-01-01"\nroutes = [{ pattern = "app.example.com/*", zone_name = "example.com" }]\n\n[assets]\ndirectory = "./public"\nnot_found_handling = "single-page-application"\n',
+    'public/index.html': readFileSync(join(root, 'tests', 'fixtures', 'projects', 'spa-site', 'public', 'index.html'), 'utf8'),
+  })
+  const before = api.assets.size
+  await cf.deployWorker('', { ...options, servicePath, wranglerPath })
+  const worker = api.workers.get('spa-site')
+  assert.equal(api.assets.size, before + 1, 'its one file was stored')
+  assert.match(worker.versions[0].resources.assets.jwt, /^completion-/)
+  const uploads = api.requests.filter((r) => r.path.endsWith('/workers/assets/upload'))
+  assert.equal(uploads.length, 1)
+  assert.match(uploads[0].authorization, /^Bearer session-/, 'the session\'s JWT, not the API token')
+
+  await cf.deployWorker('', { ...options, servicePath, wranglerPath })
+  assert.equal(api.requests.filter((r) => r.path.endsWith('/workers/assets/upload')).length, 1, 'nothing new to upload the second time')
+  assert.equal(worker.versions.length, 2)
+})
+
 test('what Cloudflare refuses is refused: a missing database binding, a split not making 100 %, a bad bookmark, a transaction', async () => {
   const call = (method, path, body) => fetch(`${api.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })
   const codeOf = async (response) => (await response.json()).errors[0].code
@@ -143,4 +163,23 @@ test('over the rate limit, the block is waited out by every call and no call is 
     process.env.CLOUDFLARE_API_BASE_URL = saved
     await limited.close()
   }
+})
+
+test('a seed migration over D1\'s statement limit is split in a copy, and applied whole under its own name', async () => {
+  const { MultiDomainOrchestrator } = clodo
+  const { exampleService } = await import('./helpers.mjs')
+  const { readFileSync, writeFileSync } = await import('node:fs')
+  const servicePath = exampleService('clodo-strict-split-')
+  const seed = `INSERT INTO items (name) VALUES ${Array.from({ length: 12_000 }, (_, i) => `('item number ${i}')`).join(', ')};\n`
+  writeFileSync(join(servicePath, 'migrations', '0003_many_items.sql'), seed)
+  const result = await new MultiDomainOrchestrator({ servicePath, domains: ['big.example.com'], environment: 'staging', skipTests: true, wranglerPath,
+    secretKey: '4d'.repeat(32), cloudflareSettings: { token, accountId } }).deployPortfolio()
+  const r = result.results[0]
+  assert.equal(r.status, 'completed', r.error)
+  assert.match(r.phaseResults.database.message, /DB: 0003_many_items\.sql split into statements within D1's 100 KB limit/)
+  const db = [...api.databases.values()].find((d) => d.name === 'big-example-com-staging-db')
+  assert.deepEqual(db.migrations.map((m) => m.name), ['0001_items.sql', '0002_seed.sql', '0003_many_items.sql'], 'recorded under its own name')
+  const batch = db.queries.find((q) => q.includes("'item number 0'"))
+  assert.ok(batch.split(';').every((statement) => Buffer.byteLength(statement) <= 100_000))
+  assert.equal(readFileSync(join(servicePath, 'migrations', '0003_many_items.sql'), 'utf8'), seed, 'the service\'s file is untouched')
 })

@@ -23,10 +23,13 @@ export function runCli(args, env = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-/** A fresh temporary folder holding the given files ({ name: text }). */
+/** A fresh temporary folder holding the given files ({ 'path/name': text }). */
 export function project(files = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clodo-test-'))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
   return dir
 }
 

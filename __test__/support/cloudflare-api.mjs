@@ -5,6 +5,9 @@
 // says where it was learned, or that it could not be); it keeps what it was
 // asked, and can be told to fail the next matching requests (429 with
 // retry-after, 401). Wrangler reaches it through CLOUDFLARE_API_BASE_URL.
+// Request and response shapes were checked against the types of Cloudflare's
+// TypeScript SDK 5.2.0 (the version wrangler 4.86 bundles): list params and
+// result_info, zone filters, D1 export/import, deployments and custom domains.
 import http from 'node:http'
 import { before, after } from 'node:test'
 import { workersApi } from './workers-api.mjs'
@@ -74,6 +77,7 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
     }
     if (d1.handleSigned(req, res, url, body) !== false) return
     if (overBudget(req, res)) return
+    if (workers.uploadAssets(req, res, url, body) !== false) return
     // A missing or malformed Authorization header is a 400 (9106; 6003 with 6111), a token Cloudflare does not
     // know a 403 (10000, as wrangler's isAuthenticationError expects). Learned from the API's answers quoted in
     // workers-sdk issues; the verify endpoints answer 401 with 1000 (Cloudflare's API reference, "Verify Token").
@@ -117,6 +121,8 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
     databases: d1.databases,
     /** Script name -> { versions (newest first), deployments (newest first), secrets: Map, subdomain, domains }. */
     workers: workers.workers,
+    /** Asset files stored for the account, by content hash. */
+    assets: workers.assets,
     addWorker: workers.addWorker,
     requests,
     /** The next `count` requests matching method and path get this error. */

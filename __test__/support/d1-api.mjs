@@ -169,11 +169,12 @@ export function d1Api({ accountId, ok, fail }) {
   const signed = (req, path) => `http://${req.headers.host}/__signed/${path}`
 
   // Export, as wrangler polls it (packages/wrangler/src/d1/export.ts): the first call starts the dump at the
-  // current bookmark, a call with that bookmark finds it complete with a signed URL to download.
+  // current bookmark, a call with that bookmark finds it complete with a signed URL to download. A task still
+  // running has no status: the API's types (cloudflare 5.2.0, DatabaseExportResponse) know only complete and error.
   function exportStep(req, db, { output_format, current_bookmark }) {
     if (output_format !== 'polling') return { success: false, error: 'output_format must be "polling"' }
     if (current_bookmark === undefined) {
-      return { success: true, type: 'export', status: 'active', at_bookmark: bookmarkOf(db, history(db).length - 1), messages: ['Generating dump'] }
+      return { success: true, type: 'export', at_bookmark: bookmarkOf(db, history(db).length - 1), messages: ['Generating dump'] }
     }
     const index = parseInt(current_bookmark.match(BOOKMARK)?.[1] ?? 'x', 16)
     const state = history(db)[index]
@@ -209,7 +210,7 @@ export function d1Api({ accountId, ok, fail }) {
   }
   function ingest(db, filename) {
     db.pendingImport = filename
-    return { success: true, type: 'import', status: 'active', at_bookmark: bookmarkOf(db, history(db).length - 1), messages: [] }
+    return { success: true, type: 'import', at_bookmark: bookmarkOf(db, history(db).length - 1), messages: [] }
   }
 
   /** Signed URLs (no API token, as R2's presigned ones): downloads of exports, uploads of imports. */

@@ -31,10 +31,13 @@ function changedSecrets(a, b) {
 
 export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, workersDevSubdomain }) {
   const workers = new Map() // script name -> newWorker(...)
+  const assets = new Map() // content hash -> base64 body: the account's stored asset files
+  const sessions = new Map() // upload JWT -> { script, missing: Set of hashes, completion }
+  const completions = new Set() // completion JWTs an upload may attach
   const notFound = (res, name) => fail(res, 404, 10007, `This Worker does not exist on your account. [${name}]`)
   const invalid = (res, message) => fail(res, 400, 10021, message) // code not published for these; 10021 is a validation error
 
-  function newVersion(worker, { bindings = [], compatibility_date, compatibility_flags = [], secrets, message, triggeredBy = 'upload' }) {
+  function newVersion(worker, { bindings = [], compatibility_date, compatibility_flags = [], assets: attached, secrets, message, triggeredBy = 'upload' }) {
     const version = {
       id: randomUUID(),
       number: worker.versions.length + 1,
@@ -42,6 +45,7 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
       annotations: { 'workers/message': message, 'workers/triggered_by': triggeredBy },
       resources: {
         bindings: bindings.filter((b) => b.type !== 'secret_text' && b.type !== 'inherit'),
+        ...(attached && { assets: { jwt: attached.jwt, config: attached.config } }),
         script: { etag: randomUUID().replaceAll('-', ''), handlers: ['fetch'] },
         script_runtime: { compatibility_date, compatibility_flags, usage_model: 'standard' },
       },
@@ -57,6 +61,44 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
     worker.deployments.unshift(deployment)
     return deployment
   }
+
+  // Static assets, as wrangler syncs them (packages/wrangler/src/assets.ts): a session over the manifest answers
+  // the hashes not stored yet in buckets, each bucket goes up with the session's JWT (not the API token), and
+  // the last upload (or the session, when nothing is missing) gives the completion JWT the upload must carry.
+  function startAssetSession(res, script, manifest) {
+    if (!manifest || typeof manifest !== 'object') return invalid(res, 'manifest is required')
+    const missing = [...new Set(Object.values(manifest).map((f) => f.hash))].filter((h) => !assets.has(h))
+    const completion = `completion-${randomUUID()}`
+    if (missing.length === 0) {
+      completions.add(completion)
+      return ok(res, { jwt: completion, buckets: [] })
+    }
+    const jwt = `session-${randomUUID()}`
+    sessions.set(jwt, { script, missing: new Set(missing), completion })
+    const buckets = []
+    for (let i = 0; i < missing.length; i += 2) buckets.push(missing.slice(i, i + 2))
+    return ok(res, { jwt, buckets })
+  }
+
+  /** POST /workers/assets/upload, authorised by a session's JWT; false when `req` is not that. */
+  function uploadAssets(req, res, url, body) {
+    if (url.pathname !== `/client/v4/accounts/${accountId}/workers/assets/upload` || req.method !== 'POST') return false
+    const session = sessions.get((req.headers.authorization ?? '').replace(/^Bearer /, ''))
+    if (!session) return fail(res, 401, 10000, 'Authentication error: not an asset upload session')
+    for (const hash of session.missing) {
+      const part = formPart(body, hash)
+      if (part !== undefined) {
+        assets.set(hash, part)
+        session.missing.delete(hash)
+      }
+    }
+    if (session.missing.size > 0) return ok(res, {})
+    completions.add(session.completion)
+    return ok(res, { jwt: session.completion })
+  }
+
+  // An upload with assets must carry a completion JWT of this account (message ours).
+  const refusedAssets = (metadata) => metadata.assets && !completions.has(metadata.assets.jwt) && 'assets.jwt is not a completed asset upload'
 
   // A D1 binding must name a database of the account (code 10181, from an audit of the API; message ours).
   function refusedBinding(bindings) {
@@ -93,6 +135,7 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
       bindings: latest?.resources.bindings ?? [],
       compatibility_date: latest?.resources.script_runtime.compatibility_date,
       compatibility_flags: latest?.resources.script_runtime.compatibility_flags,
+      assets: latest?.resources.assets,
       secrets,
       message: 'Secret Change',
       triggeredBy: 'secret',
@@ -152,10 +195,14 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
       return ok(res, [...workers.values()].map((w) => ({ id: w.name, created_on: w.versions.at(-1)?.metadata.created_on, modified_on: w.versions[0]?.metadata.created_on })))
     }
 
+    // Assets are uploaded before the worker's first upload, so their session needs no worker yet.
+    if (what === 'assets-upload-session' && method === 'POST') return startAssetSession(res, name, JSON.parse(body || '{}').manifest)
     // A full upload creates the worker when it is new, and deploys the version.
     if (!what && method === 'PUT') {
-      const refused = refusedBinding(JSON.parse(formPart(body, 'metadata') ?? '{}').bindings)
+      const metadata = JSON.parse(formPart(body, 'metadata') ?? '{}')
+      const refused = refusedBinding(metadata.bindings)
       if (refused) return fail(res, 400, 10181, refused)
+      if (refusedAssets(metadata)) return invalid(res, refusedAssets(metadata))
       const target = worker ?? newWorker(name)
       workers.set(name, target)
       const version = upload(target, body)
@@ -165,8 +212,10 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
     if (!worker) return notFound(res, name) // every other call needs the worker (10007, as wrangler expects)
 
     if (what === 'versions' && !id && method === 'POST') {
-      const refused = refusedBinding(JSON.parse(formPart(body, 'metadata') ?? '{}').bindings)
+      const metadata = JSON.parse(formPart(body, 'metadata') ?? '{}')
+      const refused = refusedBinding(metadata.bindings)
       if (refused) return fail(res, 400, 10181, refused)
+      if (refusedAssets(metadata)) return invalid(res, refusedAssets(metadata))
       return ok(res, { ...upload(worker, body), preview_url: undefined })
     }
     if (what === 'secrets' && !id && method === 'GET') return ok(res, settings(worker).bindings.filter((b) => b.type === 'secret_text'))
@@ -248,5 +297,5 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
     return worker
   }
 
-  return { workers, handle, addWorker }
+  return { workers, assets, handle, uploadAssets, addWorker }
 }

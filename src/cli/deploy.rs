@@ -286,9 +286,9 @@ fn plan_text(document: &Value) -> String {
                 let line = match (&step["configPath"], &step["command"], &step["build"], &step["secrets"]) {
                     (Value::String(path), ..) => format!("write {path}"),
                     (_, _, Value::String(build), _) => format!("build `{build}` (once for the run)"),
-                    (_, Value::Array(_), _, Value::Array(names)) => {
+                    (_, _, _, Value::Array(names)) => {
                         let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
-                        format!("upload secrets {} with {}", names.join(", "), argv(&step["command"]))
+                        format!("upload secrets {} {}", names.join(", "), step["then"].as_str().unwrap_or_default())
                     }
                     (_, Value::Array(_), ..) => match step["then"].as_str() {
                         Some(then) => format!("{}; {then}", argv(&step["command"])),

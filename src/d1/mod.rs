@@ -7,6 +7,7 @@ mod create;
 pub mod dump;
 mod environments;
 mod migrations;
+pub mod split;
 pub mod names;
 mod target;
 

@@ -242,6 +242,11 @@ impl<'a> Context<'a> {
                 reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), note: Some("no migrations folder".into()), ..Default::default() });
                 continue;
             }
+            if !self.o().local && !self.o().dry_run
+                && let Some(note) = self.split_large_migrations(db)?
+            {
+                notes.push(note);
+            }
             let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
             let Some(outcome) = self.run_command(&inv)? else { continue };
             let report = parse_apply_attempts(&outcome);
@@ -271,6 +276,21 @@ impl<'a> Context<'a> {
             point.set_bookmarks(details.bookmarks());
         }
         done(notes.join("; "), to_json(&details))
+    }
+
+    /// Remote: when a migration of `db` has a multi-row INSERT over D1's 100 KB statement limit, its binding
+    /// migrates from a copy of the folder with those INSERTs split (same file names, so the same bookkeeping).
+    fn split_large_migrations(&mut self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<Option<String>> {
+        let rendered = self.rendered.as_mut().ok_or_else(|| Error::invalid("the domain's config was not rendered"))?;
+        let folder = rendered.path.parent().map(|p| p.join("migrations").join(&db.binding)).unwrap_or_default();
+        let Some((shadow, files)) = crate::d1::split::shadow_folder(&db.migrations_dir, &folder)? else { return Ok(None) };
+        let entries = rendered.config["d1_databases"].as_array_mut().into_iter().flatten();
+        for entry in entries.filter(|e| e["binding"] == db.binding.as_str()) {
+            entry["migrations_dir"] = json!(shadow);
+        }
+        rendered.text = format!("{}\n", serde_json::to_string_pretty(&rendered.config).unwrap_or_default());
+        rendered.write()?;
+        Ok(Some(format!("{}: {} split into statements within D1's 100 KB limit (a copy in {})", db.binding, files.join(", "), shadow.display())))
     }
 
     /// The secrets the service declares for this environment (its rendered config is the environment's).

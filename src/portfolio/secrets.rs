@@ -38,7 +38,7 @@ impl Context<'_> {
             names.extend(crate::secrets::STANDARD_SECRETS.iter().map(|s| s.name.to_owned()));
         }
         if self.o().dry_run {
-            self.plan.push(json!({"secrets": names, "then": "sent with the code: wrangler deploy --secrets-file /dev/stdin"}));
+            self.plan.push(json!({"secrets": names, "then": "with the code (wrangler deploy --secrets-file /dev/stdin, the values on stdin)"}));
             return skipped("dry run");
         }
         let generate = crate::service::settings::generate_options(&declared, settings.standard_secrets);
