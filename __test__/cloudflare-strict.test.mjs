@@ -105,7 +105,7 @@ test('static assets go up through an upload session: only files Cloudflare lacks
   assert.equal(worker.versions.length, 2)
 })
 
-test('what Cloudflare refuses is refused: a missing database binding, a split not making 100 %, a bad bookmark, a transaction', async () => {
+test('what Cloudflare refuses is refused: a missing database binding, a split not making 100 %, a foreign zone, a bad bookmark, a transaction', async () => {
   const call = (method, path, body) => fetch(`${api.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })
   const codeOf = async (response) => (await response.json()).errors[0].code
   const worker = api.addWorker('strict-worker')
@@ -121,6 +121,10 @@ test('what Cloudflare refuses is refused: a missing database binding, a split no
   assert.equal(split.status, 400)
   assert.equal((await call('PATCH', `/accounts/${accountId}/workers/scripts/no-such-worker/settings`, {})).status, 404)
   assert.equal((await call('DELETE', `/accounts/${accountId}/workers/scripts/strict-worker/script-settings`)).status, 405)
+  const elsewhere = await call('PUT', `/accounts/${accountId}/workers/scripts/strict-worker/domains/records`, { origins: [{ hostname: 'app.not-ours.dev' }] })
+  assert.equal(elsewhere.status, 400, 'a custom domain on a zone the account does not have')
+  const pending = await call('PUT', `/accounts/${accountId}/workers/scripts/strict-worker/domains/records`, { origins: [{ hostname: 'www.shop.example.com' }] })
+  assert.equal(pending.status, 200, 'served by the account\'s active example.com, not the pending or foreign shop.example.com')
 
   const db = newDatabase('strict-db')
   api.databases.set(db.uuid, db)
