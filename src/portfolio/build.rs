@@ -6,12 +6,63 @@
 //! inherits clodo's environment but none of clodo's secrets.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
+
 use std::time::Duration;
 
 use crate::domain_config::BuildStep;
 use crate::error::{Error, Result};
+
+/// Work done once per key in a run, however many domains ask: the first caller runs it, concurrent ones wait
+/// for it, and every later one gets its result (or its failure).
+pub struct OncePerKey<K, V> {
+    slots: Mutex<HashMap<K, Slot<V>>>,
+}
+
+/// One key's result once it is known (a failure as its message, given to every caller).
+type Slot<V> = Arc<OnceLock<std::result::Result<V, String>>>;
+
+impl<K, V> Default for OncePerKey<K, V> {
+    fn default() -> Self {
+        OncePerKey { slots: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> OncePerKey<K, V> {
+    /// The result for `key`, and whether this call did the work.
+    pub fn get_or_run(&self, key: &K, work: impl FnOnce() -> Result<V>) -> Result<(V, bool)> {
+        let slot = self.slots.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()).or_default().clone();
+        let mut ran_here = false;
+        let outcome = slot.get_or_init(|| {
+            ran_here = true;
+            work().map_err(|e| e.to_string())
+        });
+        match outcome {
+            Ok(value) => Ok((value.clone(), ran_here)),
+            Err(message) => Err(Error::invalid(message.clone())),
+        }
+    }
+
+    /// Every result finished so far.
+    pub fn finished(&self) -> Vec<V> {
+        let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        slots.values().filter_map(|s| s.get().and_then(|r| r.as_ref().ok()).cloned()).collect()
+    }
+}
+
+/// A domain's worker bundle (`wrangler deploy --dry-run --outdir`), shared by the domains with the same build input.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub outdir: PathBuf,
+    /// None for an assets-only worker.
+    pub file: Option<PathBuf>,
+    pub bytes: u64,
+    pub sha256: String,
+    /// The domain whose build made it.
+    pub built_for: String,
+}
 
 /// What a finished build left for the domains waiting on it.
 #[derive(Debug, Clone)]
@@ -21,32 +72,19 @@ pub struct Built {
     pub ran_here: bool,
 }
 
-type Slot = Arc<OnceLock<std::result::Result<Duration, String>>>;
-
 #[derive(Default)]
-pub struct Builds {
-    slots: Mutex<HashMap<BuildStep, Slot>>,
-}
+pub struct Builds(OncePerKey<BuildStep, Duration>);
 
 impl Builds {
     /// Runs `step` unless this run already did; concurrent callers wait for the first.
     pub fn ensure(&self, step: &BuildStep, timeout: Duration) -> Result<Built> {
-        let slot = self.slots.lock().unwrap_or_else(|p| p.into_inner()).entry(step.clone()).or_default().clone();
-        let mut ran_here = false;
-        let outcome = slot.get_or_init(|| {
-            ran_here = true;
-            run(step, timeout).map_err(|e| e.to_string())
-        });
-        match outcome {
-            Ok(took) => Ok(Built { took: *took, ran_here }),
-            Err(message) => Err(Error::invalid(message.clone())),
-        }
+        let (took, ran_here) = self.0.get_or_run(step, || run(step, timeout))?;
+        Ok(Built { took, ran_here })
     }
 
     /// The longest build this run has finished: `wrangler dev`'s wait scales with it.
     pub fn longest(&self) -> Duration {
-        let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        slots.values().filter_map(|s| s.get().and_then(|r| r.as_ref().ok()).copied()).max().unwrap_or_default()
+        self.0.finished().into_iter().max().unwrap_or_default()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod canary;
 pub mod details;
 mod run_lock;
 mod phases;
+mod local_d1;
 mod remote;
 mod secrets;
 pub mod state;
@@ -104,10 +105,29 @@ pub struct Portfolio {
     pub settings: Settings,
     runner: LazyRunner,
     builds: build::Builds,
+    /// Local runs: one bundle per distinct build input.
+    bundles: build::OncePerKey<String, build::Bundle>,
+    /// Local runs: every domain's D1 migrations through one helper process.
+    local_d1: local_d1::LocalMigrator,
     run_lock: run_lock::RunLock,
     state: Mutex<RunState>,
     progress: Mutex<Option<Progress>>,
     started: Instant,
+}
+
+/// A run in progress: its hold on the run lock; when the outermost one ends, so does the run's local D1 helper.
+struct Running<'a> {
+    held: Option<run_lock::Held<'a>>,
+    portfolio: &'a Portfolio,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        drop(self.held.take());
+        if self.portfolio.run_lock.depth() == 0 {
+            self.portfolio.local_d1.stop();
+        }
+    }
 }
 
 impl Portfolio {
@@ -145,7 +165,7 @@ impl Portfolio {
         let o = &options;
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
         let run_lock = run_lock::RunLock::new(&options.service_path, &options.environment, options.wait_for_lock);
-        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), run_lock, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
+        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_d1: Default::default(), run_lock, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
     }
 
     /// Where progress events go from now on (`None`: nowhere).
@@ -276,11 +296,12 @@ impl Portfolio {
 
     /// The service's deploy lock for this environment, held while this run
     /// changes anything (dry runs change nothing and take none).
-    fn hold_run_lock(&self) -> Result<Option<run_lock::Held<'_>>> {
-        match self.options.dry_run {
-            true => Ok(None),
-            false => self.run_lock.hold(&self.deployment_id()).map(Some),
-        }
+    fn hold_run_lock(&self) -> Result<Running<'_>> {
+        let held = match self.options.dry_run {
+            true => None,
+            false => Some(self.run_lock.hold(&self.deployment_id())?),
+        };
+        Ok(Running { held, portfolio: self })
     }
 
     /// Saves what a phase has taken before it changes anything (a bookmark

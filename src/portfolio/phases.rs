@@ -247,6 +247,14 @@ impl<'a> Context<'a> {
             {
                 notes.push(note);
             }
+            if self.o().local && !self.o().dry_run
+                && let Some(applied) = self.migrate_locally(db)?
+            {
+                notes.push(format!("{} migration(s) applied to {name}", applied.len()));
+                self.migrations_applied += applied.len();
+                reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied, ..Default::default() });
+                continue;
+            }
             let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
             let Some(outcome) = self.run_command(&inv)? else { continue };
             let report = parse_apply_attempts(&outcome);
@@ -276,6 +284,40 @@ impl<'a> Context<'a> {
             point.set_bookmarks(details.bookmarks());
         }
         done(notes.join("; "), to_json(&details))
+    }
+
+    /// Local: `db` migrated by the run's one helper process (local_d1.rs), as wrangler would: the names
+    /// applied. `None` when the helper cannot do it (no miniflare beside the wrangler found): wrangler then does.
+    /// `CLODO_LOCAL_D1_HELPER=0` turns the helper off (a `wrangler d1 migrations apply --local` per domain again).
+    fn migrate_locally(&self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<Option<Vec<String>>> {
+        if std::env::var("CLODO_LOCAL_D1_HELPER").is_ok_and(|v| v == "0") {
+            return Ok(None);
+        }
+        let rendered = self.rendered()?;
+        let entry = rendered.config["d1_databases"].as_array().into_iter().flatten().find(|e| e["binding"] == db.binding.as_str());
+        let table = entry.and_then(|e| e["migrations_table"].as_str()).unwrap_or("d1_migrations");
+        if !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Ok(None);
+        }
+        let runner = self.portfolio.runner.get()?;
+        let request = super::local_d1::Request {
+            wrangler: &runner.wrangler.path,
+            persist: rendered.path.with_file_name(".wrangler").join("state"),
+            database_id: db.id_or_name(),
+            migrations_dir: &db.migrations_dir,
+            table,
+        };
+        let answer = match self.portfolio.local_d1.migrate(&request) {
+            Ok(answer) if answer.error.is_none() => answer,
+            _ => return Ok(None),
+        };
+        match answer.failed {
+            None => Ok(Some(answer.applied)),
+            Some(failed) => {
+                let before = if answer.applied.is_empty() { String::new() } else { format!(" (applied before it: {})", answer.applied.join(", ")) };
+                Err(Error::invalid(format!("migrations of {} (binding {}): {} failed: {}{before}", db.database_name, db.binding, failed.name, failed.message)))
+            }
+        }
     }
 
     /// Remote: when a migration of `db` has a multi-row INSERT over D1's 100 KB statement limit, its binding
@@ -337,22 +379,54 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// Local: the domain's bundle, built by `wrangler deploy --dry-run` once per distinct build input in the run
+    /// (domains of one service differ in name, vars, databases and routes, none of which is in the bundle); the
+    /// state records the bundle's size and sha256 for every domain.
     fn deployment(&mut self) -> Result<Outcome> {
         let build = self.build()?;
+        if self.o().dry_run {
+            let inv = self.bundle_invocation()?;
+            self.run_command(&inv)?;
+            return skipped("dry run");
+        }
+        let (bundle, ran_here) = self.portfolio.bundles.get_or_run(&bundle_key(self.rendered()?), || self.bundle())?;
+        let details = json!({"outdir": bundle.outdir, "bundle": bundle.file, "bundleBytes": bundle.bytes, "bundleSha256": bundle.sha256, "builtFor": bundle.built_for, "assetsOnly": bundle.file.is_none()});
+        let what = match &bundle.file {
+            None => "an assets-only worker, no script to bundle (checked with wrangler)".to_owned(),
+            Some(file) => format!("{} ({} bytes, sha256 {})", file.display(), bundle.bytes, &bundle.sha256[..12.min(bundle.sha256.len())]),
+        };
+        match ran_here {
+            true => done(format!("built {what}{build}"), details),
+            false => done(format!("same build input as {}: its bundle serves this domain too, {what}{build}", bundle.built_for), details),
+        }
+    }
+
+    fn bundle_invocation(&self) -> Result<crate::wrangler::Invocation> {
         let outdir = self.rendered()?.path.with_file_name("dist");
         let metafile = outdir.join("bundle-meta.json");
-        let inv = self.invocation(&["deploy", "--dry-run", "--outdir", &outdir.display().to_string(), "--metafile", &metafile.display().to_string()])?;
-        let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
+        self.invocation(&["deploy", "--dry-run", "--outdir", &outdir.display().to_string(), "--metafile", &metafile.display().to_string()])
+    }
+
+    /// `wrangler deploy --dry-run` of the rendered config, and the bundle it wrote.
+    fn bundle(&self) -> Result<super::build::Bundle> {
+        let inv = self.bundle_invocation()?;
+        let outcome = self.portfolio.runner.get()?.run_raw(&inv)?;
         if let Some((_, message)) = outcome.failure {
             return Err(Error::invalid(format!("build failed: {message}")));
         }
+        let outdir = self.rendered()?.path.with_file_name("dist");
+        let built_for = self.spec.domain.clone();
         let Some(main) = self.rendered()?.config["main"].as_str().map(str::to_owned) else {
-            return done(format!("checked with wrangler: an assets-only worker, no script to bundle{build}"), json!({"outdir": outdir, "assetsOnly": true}));
+            return Ok(super::build::Bundle { outdir, file: None, bytes: 0, sha256: String::new(), built_for });
         };
-        let bundle = bundle_path(&outdir, &metafile, &main);
-        let bytes = bundle.as_ref().and_then(|b| std::fs::metadata(b).ok()).map_or(0, |m| m.len());
-        match (bundle, bytes > 0) {
-            (Some(bundle), true) => done(format!("built {} ({bytes} bytes){build}", bundle.display()), json!({"outdir": outdir, "bundle": bundle, "bundleBytes": bytes})),
+        let file = bundle_path(&outdir, &outdir.join("bundle-meta.json"), &main);
+        let bytes = file.as_ref().and_then(|b| std::fs::read(b).ok()).filter(|b| !b.is_empty());
+        match (file, bytes) {
+            (Some(file), Some(bytes)) => {
+                use sha2::Digest;
+                let sha256 = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                Ok(super::build::Bundle { outdir, file: Some(file), bytes: bytes.len() as u64, sha256, built_for })
+            }
             _ => Err(Error::invalid(format!("wrangler reported success but no bundle for {main} is in {}", outdir.display()))),
         }
     }
@@ -416,6 +490,19 @@ fn describe_databases(databases: &[DomainDatabase]) -> String {
 }
 
 /// The bundle wrangler wrote: the metafile's entry output, else the entry's name as a `.js`.
+/// What decides a domain's bundle: its rendered config without what only differs per domain (the worker's
+/// name, vars, databases and routes never reach the bundle).
+fn bundle_key(rendered: &Rendered) -> String {
+    let mut config = rendered.config.clone();
+    if let Some(object) = config.as_object_mut() {
+        for per_domain in ["name", "vars", "d1_databases", "routes", "route", "workers_dev"] {
+            object.remove(per_domain);
+        }
+    }
+    // Its paths are relative to the rendered config's folder, which is equally deep for every domain.
+    config.to_string()
+}
+
 fn bundle_path(outdir: &std::path::Path, metafile: &std::path::Path, main: &str) -> Option<std::path::PathBuf> {
     let meta: Value = std::fs::read_to_string(metafile).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     let from_meta = meta["outputs"].as_object().and_then(|outputs| {

@@ -47,6 +47,11 @@ impl RunLock {
         RunLock { service: service.to_path_buf(), environment: environment.to_owned(), path, wait, held: Mutex::new((0, None)) }
     }
 
+    /// How many holds are taken now (0: no run of this portfolio is in progress).
+    pub fn depth(&self) -> usize {
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
     fn holder_file(&self) -> PathBuf {
         self.path.with_extension("json")
     }

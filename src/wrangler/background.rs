@@ -18,20 +18,8 @@ impl Background {
     /// Starts `command` and waits up to `timeout` for a line containing `Ready on <url>`.
     pub fn start(mut command: Command, timeout: Duration, what: &str) -> Result<Background> {
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
-        }
         // A server must not outlive the process that started it, even one killed with SIGKILL.
-        #[cfg(target_os = "linux")]
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
+        crate::wrangler::process::own_process_group(&mut command);
         let mut child = command.spawn().map_err(|e| Error::Wrangler { kind: WranglerFailure::Other, command: what.into(), message: format!("`{what}` did not start: {e}") })?;
         crate::wrangler::process::track(child.id());
         let (tx, rx) = mpsc::channel::<String>();

@@ -89,7 +89,9 @@ fn collect(handle: Option<JoinHandle<Vec<u8>>>) -> Vec<u8> {
 }
 
 #[cfg(unix)]
-fn own_process_group(command: &mut Command) {
+/// The child leads a process group of its own (so its children can be ended with it), and on Linux dies
+/// with the process that started it.
+pub fn own_process_group(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     command.process_group(0);
     // A child must not outlive the process that started it, even one killed with SIGKILL.
@@ -103,7 +105,7 @@ fn own_process_group(command: &mut Command) {
 }
 
 #[cfg(not(unix))]
-fn own_process_group(_command: &mut Command) {}
+pub fn own_process_group(_command: &mut Command) {}
 
 /// Waits for the child, then ends what it started: grandchildren (workerd)
 /// must not outlive wrangler or hold our pipes open. On Linux the group is
