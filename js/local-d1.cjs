@@ -62,6 +62,9 @@ async function migrate(request) {
   }
 }
 
+// stdout carries the answers only: anything miniflare or workerd prints goes to stderr.
+for (const name of ['log', 'info', 'warn', 'debug']) console[name] = (...args) => console.error(...args)
+
 const lines = readline.createInterface({ input: process.stdin })
 let queue = Promise.resolve()
 lines.on('line', (line) => {
@@ -75,3 +78,5 @@ lines.on('line', (line) => {
     process.stdout.write(`${JSON.stringify(answer)}\n`)
   })
 })
+// The run closed its end (it finished, or died): nothing more will come.
+lines.on('close', () => queue.then(() => process.exit(0)))

@@ -70,17 +70,28 @@ impl LocalMigrator {
         }
         let Some(s) = session.as_mut() else { unreachable!() };
         let line = serde_json::to_string(request).unwrap_or_default();
-        let answer = writeln!(s.stdin, "{line}").and_then(|_| s.stdin.flush()).and_then(|_| {
-            let mut text = String::new();
-            s.stdout.read_line(&mut text).map(|_| text)
-        });
-        match answer.map(|text| serde_json::from_str::<Answer>(&text)) {
-            Ok(Ok(answer)) => Ok(answer),
+        let answer = writeln!(s.stdin, "{line}").and_then(|_| s.stdin.flush()).and_then(|_| read_answer(&mut s.stdout));
+        match answer {
+            Ok(Some(answer)) => Ok(answer),
             // A helper that died or answered nothing readable is not reused.
             failed => {
                 *session = None;
                 Err(Error::invalid(format!("the local D1 helper stopped answering: {failed:?}")))
             }
+        }
+    }
+}
+
+/// The next answer line; a line that is not one (something a library printed) is passed over.
+fn read_answer(stdout: &mut BufReader<ChildStdout>) -> std::io::Result<Option<Answer>> {
+    let mut text = String::new();
+    loop {
+        text.clear();
+        if stdout.read_line(&mut text)? == 0 {
+            return Ok(None);
+        }
+        if let Ok(answer) = serde_json::from_str::<Answer>(text.trim()) {
+            return Ok(Some(answer));
         }
     }
 }
@@ -92,7 +103,11 @@ fn start() -> Result<Session> {
     let mut command = Command::new("node");
     command.arg(&script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
     crate::wrangler::environment::set(&mut command, crate::wrangler::environment::for_wrangler(std::env::vars_os()));
-    crate::wrangler::process::own_process_group(&mut command);
+    // Its own process group, so an interrupted run ends it with the rest. Not the parent-death signal the
+    // wrangler processes get: Linux sends that when the starting *thread* ends, and domains' threads come and
+    // go while the helper serves the run. It ends when the run closes its stdin, however the run ends.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().map_err(|e| Error::io("start node for", &script, e))?;
     crate::wrangler::process::track(child.id());
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {

@@ -489,7 +489,6 @@ fn describe_databases(databases: &[DomainDatabase]) -> String {
     }
 }
 
-/// The bundle wrangler wrote: the metafile's entry output, else the entry's name as a `.js`.
 /// What decides a domain's bundle: its rendered config without what only differs per domain (the worker's
 /// name, vars, databases and routes never reach the bundle).
 fn bundle_key(rendered: &Rendered) -> String {
@@ -503,6 +502,7 @@ fn bundle_key(rendered: &Rendered) -> String {
     config.to_string()
 }
 
+/// The bundle wrangler wrote: the metafile's entry output, else the entry's name as a `.js`.
 fn bundle_path(outdir: &std::path::Path, metafile: &std::path::Path, main: &str) -> Option<std::path::PathBuf> {
     let meta: Value = std::fs::read_to_string(metafile).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     let from_meta = meta["outputs"].as_object().and_then(|outputs| {
