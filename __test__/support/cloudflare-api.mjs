@@ -48,7 +48,7 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
     // A window ends after windowSeconds, or when its block does.
     const blockOver = budget.blockedUntil > 0 && now >= budget.blockedUntil
     if (blockOver || now - budget.windowStart >= rateLimit.windowSeconds * 1000) Object.assign(budget, { windowStart: now, count: 0, blockedUntil: 0 })
-    if (now >= budget.blockedUntil) budget.count++
+    if (budget.blockedUntil === 0) budget.count++
     if (budget.count > rateLimit.quota && budget.blockedUntil === 0) budget.blockedUntil = now + rateLimit.blockSeconds * 1000
     const reset = Math.ceil(Math.max(budget.blockedUntil - now, budget.windowStart + rateLimit.windowSeconds * 1000 - now) / 1000)
     res.setHeader('ratelimit', `"default";r=${Math.max(0, rateLimit.quota - budget.count)};t=${reset}`)

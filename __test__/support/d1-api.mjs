@@ -129,9 +129,6 @@ function statement(db, sql) {
 /** Runs `sql` as one batch: every statement applies, or none does (D1 runs a
  * request's statements in one implicit transaction: developers.cloudflare.com/d1/worker-api/d1-database, batch). */
 function query(db, sql) {
-  db.tables ??= []
-  db.schemas ??= {}
-  db.rows ??= {}
   db.queries.push(sql)
   const before = stateOf(db)
   const results = []
@@ -259,7 +256,7 @@ export function d1Api({ accountId, ok, fail }) {
       return ok(res, null)
     }
     if (rest.length === 1 && req.method === 'GET') {
-      return ok(res, { uuid: db.uuid, name: db.name, version: 'production', num_tables: (db.tables ?? []).length + (db.hasMigrationsTable ? 1 : 0), file_size: 8192, running_in_region: 'WEUR', created_at: '2026-11-01T00:00:00.000Z' })
+      return ok(res, { uuid: db.uuid, name: db.name, version: 'production', num_tables: db.tables.length + (db.hasMigrationsTable ? 1 : 0), file_size: 8192, running_in_region: 'WEUR', created_at: '2026-11-01T00:00:00.000Z' })
     }
     if (rest[1] === 'query' && req.method === 'POST') {
       const outcome = query(db, JSON.parse(body).sql)

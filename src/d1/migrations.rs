@@ -62,14 +62,12 @@ pub fn parse_apply_output(stdout: &str) -> ApplyReport {
     report
 }
 
-/// What every attempt of a retried `d1 migrations apply` applied: an attempt
-/// that failed part-way may have applied files the next one then skipped.
 /// D1's limit on one SQL statement (developers.cloudflare.com/d1/platform/limits).
 pub const MAX_STATEMENT_BYTES: usize = 100_000;
 
 /// A failure D1 gave because a statement was too long (`SQLITE_TOOBIG`), with the statements of `file` over the
-/// limit and how to fix it; any other message as it is. wrangler sends a migration file whole, so clodo cannot
-/// split it; the file has to be.
+/// limit and how to fix it; any other message as it is. wrangler sends a migration file whole: what split.rs
+/// cannot split (or a migration run outside a portfolio) has to be split in the file.
 pub fn with_size_hint(message: String, file: &std::path::Path) -> String {
     if !message.contains("SQLITE_TOOBIG") {
         return message;
@@ -80,11 +78,7 @@ pub fn with_size_hint(message: String, file: &std::path::Path) -> String {
         .filter(|s| s.len() > MAX_STATEMENT_BYTES)
         .map(|s| {
             // The line of its first word: comments and blank lines before it belong to no statement.
-            let mut body = s.trim_start();
-            while let Some(comment) = body.strip_prefix("--") {
-                body = comment.split_once('\n').map_or("", |(_, rest)| rest).trim_start();
-            }
-            let start = body.as_ptr() as usize - sql.as_ptr() as usize;
+            let start = super::split::strip_leading_comments(s).as_ptr() as usize - sql.as_ptr() as usize;
             format!("line {} ({} KB)", sql[..start].matches('\n').count() + 1, s.len().div_ceil(1000))
         })
         .collect();
@@ -99,6 +93,8 @@ pub fn with_size_hint(message: String, file: &std::path::Path) -> String {
     }
 }
 
+/// What every attempt of a retried `d1 migrations apply` applied: an attempt
+/// that failed part-way may have applied files the next one then skipped.
 pub fn parse_apply_attempts(outcome: &crate::wrangler::Outcome) -> ApplyReport {
     let mut report = parse_apply_output(&outcome.stdout);
     for earlier in outcome.earlier_stdout.iter().rev() {

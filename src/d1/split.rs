@@ -72,7 +72,8 @@ fn split_insert(statement: &str, limit: usize) -> Option<Vec<String>> {
     Some(parts)
 }
 
-fn strip_leading_comments(statement: &str) -> &str {
+/// The statement from its first word: the comments and blank lines before it belong to no statement.
+pub(super) fn strip_leading_comments(statement: &str) -> &str {
     let mut body = statement.trim_start();
     while let Some(comment) = body.strip_prefix("--") {
         body = comment.split_once('\n').map_or("", |(_, rest)| rest).trim_start();
@@ -91,7 +92,7 @@ fn find_keyword(sql: &str, word: &str) -> Option<usize> {
             (None, b'\'' | b'"' | b'`') => quote = Some(b),
             (None, b'(') => depth += 1,
             (None, b')') => depth -= 1,
-            (None, _) if depth == 0 && sql[i..].len() >= word.len() && sql[i..i + word.len()].eq_ignore_ascii_case(word) => {
+            (None, _) if depth == 0 && bytes[i..].get(..word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes())) => {
                 let before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
                 let after = bytes.get(i + word.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_');
                 if before && after {
@@ -191,5 +192,7 @@ mod tests {
         assert_eq!(split_statements(&select, 200), None);
         let one_huge_row = format!("INSERT INTO t VALUES ('{}');", "x".repeat(300));
         assert_eq!(split_statements(&one_huge_row, 200), None);
+        let unicode_name = format!("INSERT INTO \"tâble\" VALUES {};", vec!["(1)"; 100].join(", "));
+        assert!(split_statements(&unicode_name, 200).is_some(), "a name outside ASCII is read byte by byte, never cut");
     }
 }

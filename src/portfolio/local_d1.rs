@@ -65,10 +65,10 @@ impl LocalMigrator {
     /// Migrates one database; the helper is started the first time.
     pub fn migrate(&self, request: &Request) -> Result<Answer> {
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        if session.is_none() {
-            *session = Some(start()?);
-        }
-        let Some(s) = session.as_mut() else { unreachable!() };
+        let s = match session.as_mut() {
+            Some(s) => s,
+            None => session.insert(start()?),
+        };
         let line = serde_json::to_string(request).unwrap_or_default();
         let answer = writeln!(s.stdin, "{line}").and_then(|_| s.stdin.flush()).and_then(|_| read_answer(&mut s.stdout));
         match answer {
