@@ -53,18 +53,19 @@ fn bin_name() -> &'static str {
 }
 
 /// The version from the npm package the binary belongs to, or else from
-/// `wrangler --version` (a second of Node start-up, so remembered per path).
+/// `wrangler --version` (a second of Node start-up, so remembered per path; held while asked, so that domains
+/// validated at once ask once).
 fn version_of(path: &Path) -> Result<String> {
     static KNOWN: OnceLock<Mutex<HashMap<PathBuf, String>>> = OnceLock::new();
-    let known = KNOWN.get_or_init(Default::default);
-    if let Some(v) = known.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
+    let mut known = KNOWN.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(v) = known.get(path) {
         return Ok(v.clone());
     }
     let version = match package_version(path) {
         Some(v) => v,
         None => run_version(path)?,
     };
-    known.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_path_buf(), version.clone());
+    known.insert(path.to_path_buf(), version.clone());
     Ok(version)
 }
 
