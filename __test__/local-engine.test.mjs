@@ -1,18 +1,20 @@
 // The local engine pays wrangler's start-up once per run where it can: every
-// domain's D1 database is migrated from one helper process (miniflare, as
-// wrangler uses it), and domains with the same build input share one bundle.
+// domain's D1 database is migrated, and every domain's worker served for its
+// health check, from one helper process (miniflare, as wrangler uses it), and
+// domains with the same build input share one bundle.
 // Proved against wrangler itself: on the same rendered config wrangler sees
 // nothing left to apply, its own apply of the same files into a twin database
 // leaves the same tables, rows and bookkeeping, a failing file is rolled back
-// whole and fails its domain alone, and each domain built on its own gives
-// the very bundle the run shared.
+// whole and fails its domain alone, each domain built on its own gives the
+// very bundle the run shared, and `wrangler dev` on a domain's rendered config
+// sees the data its check left and no other domain's.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { clodo, root, exampleService } from './helpers.mjs'
+import { clodo, root, exampleService, project, startWranglerDev } from './helpers.mjs'
 
 const { MultiDomainOrchestrator } = clodo
 const wrangler = join(root, 'node_modules', '.bin', 'wrangler')
@@ -46,7 +48,7 @@ test('every domain is migrated by one helper and built once, and leaves what wra
   assert.doesNotMatch(argv, /d1 migrations apply/, 'no wrangler process migrated')
   for (const r of result.results) assert.deepEqual(r.phaseResults.database.details.databases[0].applied, ['0001_items.sql', '0002_seed.sql'])
   const children = spawnSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout
-  assert.doesNotMatch(children, /clodo-d1-helper-/, 'the helper ended with the run')
+  assert.doesNotMatch(children, /clodo-local-helper-/, 'the helper ended with the run')
 
   // One build for the three: the same bundle, recorded for each domain, and the very one each would build alone.
   assert.equal(argv.split('\n').filter((line) => line.startsWith('deploy --dry-run')).length, 1, argv)
@@ -90,4 +92,66 @@ test('a failing migration is rolled back whole and fails its domain alone, as wr
   const twin = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--config', config('good.example.com')], { encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } })
   assert.notEqual(twin.status, 0)
   assert.deepEqual(contents(config('good.example.com'), 'DB').slice(0, 2), [bookkeeping, tables])
+})
+
+/** A service unlike the template: its own binding, entry and migrations folder names, a var, a local secret. */
+function ledgerService() {
+  return project({
+    'wrangler.toml': 'name = "ledger"\nmain = "worker/entry.mjs"\ncompatibility_date = "2025-01-01"\n\n[vars]\nTIER = "basic"\n\n[[d1_databases]]\nbinding = "LEDGER"\ndatabase_name = "ledger"\ndatabase_id = "ledger"\nmigrations_dir = "schema"\n',
+    'schema/0001_visits.sql': 'CREATE TABLE visits (domain TEXT NOT NULL);\n',
+    '.dev.vars': 'API_KEY=local-only\n',
+    'clodo.json': '{ "health": { "path": "/status", "expect": "\\"ok\\":true" } }\n',
+    // Each check leaves a row naming the domain its worker thinks it serves, and answers with every row it sees.
+    'worker/entry.mjs': `export default {
+  async fetch(request, env) {
+    if (new URL(request.url).pathname !== '/status') return new Response('not found', { status: 404 })
+    await env.LEDGER.prepare('INSERT INTO visits (domain) VALUES (?)').bind(env.DOMAIN).run()
+    const { results } = await env.LEDGER.prepare('SELECT domain FROM visits').all()
+    return Response.json({ ok: true, domain: env.DOMAIN, tier: env.TIER, apiKey: env.API_KEY === 'local-only', visits: results.map((r) => r.domain) })
+  },
+}
+`,
+  })
+}
+
+test("every domain's health check is served by the run's one helper, each by its own worker with its own vars, secrets and database, where wrangler dev finds them", async () => {
+  const servicePath = ledgerService()
+  const domains = ['north.example.com', 'south.example.com', 'east.example.com', 'west.example.com']
+  const result = await new MultiDomainOrchestrator({ servicePath, domains, environment: 'development', parallelDeployments: 2, wranglerPath: loggingWrangler(servicePath) }).deployPortfolio()
+  assert.equal(result.summary.successful, 4, JSON.stringify(result.results.map((r) => r.error)))
+  for (const r of result.results) {
+    const checked = r.phaseResults['post-validation'].details
+    assert.equal(checked.servedBy, 'local helper', JSON.stringify(checked))
+    assert.deepEqual(JSON.parse(checked.health.bodyExcerpt), { ok: true, domain: r.domain, tier: 'basic', apiKey: true, visits: [r.domain] }, 'its own vars and secret, and no other domain in its database')
+  }
+  const argv = readFileSync(join(servicePath, 'argv.log'), 'utf8').trim().split('\n')
+  assert.deepEqual(argv.filter((line) => /^(dev|d1) /.test(line)), [], 'no wrangler process per domain')
+  assert.equal(argv.filter((line) => line.startsWith('deploy --dry-run')).length, 1)
+  const children = spawnSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout
+  assert.doesNotMatch(children, /clodo-local-helper-/, 'the helper ended with the run')
+
+  // wrangler dev on a domain's rendered config reads the database the helper's check wrote to, and only it.
+  const config = join(servicePath, '.clodo', 'rendered', 'south.example.com', 'development', 'wrangler.json')
+  const dev = await startWranglerDev(config, servicePath)
+  try {
+    const body = await (await fetch(`${dev.base}/status`)).json()
+    assert.equal(body.domain, 'south.example.com')
+    assert.deepEqual(body.visits, ['south.example.com', 'south.example.com'])
+  } finally {
+    dev.stop()
+  }
+})
+
+test('a worker the helper cannot serve is checked by its own wrangler dev, and the state says why', async () => {
+  const servicePath = ledgerService()
+  // The helper serves only what `deploy --dry-run` bundled: an assets-only worker has no bundle.
+  writeFileSync(join(servicePath, 'wrangler.toml'), 'name = "ledger-site"\ncompatibility_date = "2025-01-01"\n\n[assets]\ndirectory = "public"\n')
+  writeFileSync(join(servicePath, 'clodo.json'), '{ "health": { "path": "/", "expect": "ledger site" } }\n')
+  mkdirSync(join(servicePath, 'public'))
+  writeFileSync(join(servicePath, 'public', 'index.html'), '<h1>ledger site</h1>\n')
+  const result = await new MultiDomainOrchestrator({ servicePath, domains: ['site.example.com'], environment: 'development', wranglerPath: wrangler }).deployPortfolio()
+  assert.equal(result.summary.successful, 1, JSON.stringify(result.results.map((r) => r.error)))
+  const checked = result.results[0].phaseResults['post-validation'].details
+  assert.equal(checked.servedBy, 'wrangler dev')
+  assert.match(checked.whyWranglerDev, /assets-only/)
 })

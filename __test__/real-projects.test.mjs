@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliEnvironment, root, runCli as clodo } from './helpers.mjs'
@@ -58,7 +58,8 @@ test('a dry run prints its plan, says planned, writes no state and needs no secr
   const local = clodo(['deploy', '--local', '--dry-run', service, 'mail.example.com'])
   assert.equal(local.code, 0, local.stderr)
   assert.match(local.stdout, /write .*\.clodo\/rendered\/mail\.example\.com\/development\/wrangler\.json/)
-  assert.match(local.stdout, /d1 migrations apply database --local/)
+  assert.match(local.stdout, /migrate database from db\/migrations in the run's local helper/)
+  assert.match(local.stdout, /serve the built worker in the run's local helper .*, then GET \/healthz/)
   assert.match(local.stdout, /1 of 1 domain\(s\) planned; nothing was changed/)
   assert.doesNotMatch(local.stdout, /deployed|state /)
   assert.equal(existsSync(join(service, '.clodo')), false, 'a dry run writes nothing')
@@ -114,41 +115,88 @@ function processesMentioning(text) {
   return found
 }
 
-/** `clodo deploy --local service`, once its health check's `wrangler dev` has started (right after the build). */
-async function deployUntilServing(service) {
-  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: cliEnvironment })
-  const output = { stderr: '' }
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  await new Promise((resolve) => child.stderr.on('data', (d) => {
-    output.stderr += d
-    if (/deployment\s+built/.test(output.stderr)) setTimeout(resolve, 400)
-  }))
-  return { child, exited, output }
+/** Live processes descended from `pids` (Linux /proc): what the run's servers started in turn. */
+function descendants(pids) {
+  const parents = new Map()
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (state !== 'Z') parents.set(Number(pid), Number(ppid))
+    } catch {}
+  }
+  const found = new Set(pids)
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const [pid, ppid] of parents) if (found.has(ppid) && !found.has(pid)) grew = found.add(pid) && true
+  }
+  return [...found].filter((pid) => parents.has(pid))
 }
+
+/**
+ * `clodo deploy --local service` on a copy of no-health whose worker takes 8 s to answer, once its health check's
+ * server (the run's helper, or with CLODO_LOCAL_HELPER=0 a `wrangler dev`) and what that started are running.
+ */
+async function deployUntilServing(service, env = {}) {
+  writeFileSync(join(service, 'src', 'worker.js'), 'export default { fetch: () => new Promise((done) => setTimeout(() => done(new Response("late", { status: 404 })), 8000)) };\n')
+  const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), 'deploy', '--local', service], { env: { ...cliEnvironment, ...env } })
+  const output = { stderr: '' }
+  child.stderr.on('data', (d) => (output.stderr += d))
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  // Serving once a process the run started for the service (not the CLI itself) runs workerd.
+  const servers = () => descendants(processesMentioning(service).filter((pid) => pid !== child.pid))
+  const serving = () => servers().some((pid) => commandLine(pid).includes('workerd'))
+  for (let waited = 0; !serving(); waited += 50) {
+    assert.ok(waited < 120_000, `nothing served the service:\n${output.stderr}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return { child, exited, output, running: servers() }
+}
+
+function commandLine(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+const alive = (pids) => pids.filter((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))
 
 test('Ctrl-C during a deploy stops every process it started; status then says interrupted', { skip: process.platform !== 'linux' }, async () => {
   const dir = projects('no-health')
   const service = join(dir, 'no-health')
-  const { child, exited, output } = await deployUntilServing(service)
-  assert.ok(processesMentioning(service).length > 0, 'wrangler dev is running for the service')
+  const { child, exited, output, running } = await deployUntilServing(service)
+  assert.ok(running.length >= 2, 'the helper serving the service, and its workerd')
   child.kill('SIGINT')
   const { code } = await exited
   assert.equal(code, 130, output.stderr)
   await new Promise((resolve) => setTimeout(resolve, 300))
-  assert.deepEqual(processesMentioning(service), [], 'nothing the run started is left running')
+  assert.deepEqual(alive(running), [], 'nothing the run started is left running')
   const status = JSON.parse(clodo(['status', '--path', service, '--json']).stdout)
   assert.equal(status.domains['quiet.example.io'].status, 'interrupted')
 })
 
-test('a deploy killed with SIGKILL leaves servers that the next deploy of the service ends', { skip: process.platform !== 'linux' }, async () => {
+test("a deploy killed with SIGKILL leaves no helper behind: it ends when the run's end of its pipe closes", { skip: process.platform !== 'linux' }, async () => {
   const dir = projects('no-health')
   const service = join(dir, 'no-health')
-  const { child, exited } = await deployUntilServing(service)
+  const { child, exited, running } = await deployUntilServing(service)
+  child.kill('SIGKILL')
+  await exited
+  for (let waited = 0; alive(running).length > 0 && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.deepEqual(alive(running), [], 'the helper and its workerd ended by themselves')
+})
+
+test('a deploy killed with SIGKILL leaves wrangler dev servers that the next deploy of the service ends', { skip: process.platform !== 'linux' }, async () => {
+  const dir = projects('no-health')
+  const service = join(dir, 'no-health')
+  const { child, exited } = await deployUntilServing(service, { CLODO_LOCAL_HELPER: '0' })
   child.kill('SIGKILL')
   await exited
   await new Promise((resolve) => setTimeout(resolve, 300))
   assert.ok(processesMentioning(service).length > 0, 'a killed run cannot stop what its children started')
-  const again = clodo(['deploy', '--local', service, '--json'])
+  writeFileSync(join(service, 'src', 'worker.js'), 'export default { fetch: () => new Response("nothing here", { status: 404 }) };\n')
+  const again = clodo(['deploy', '--local', service, '--json'], { CLODO_LOCAL_HELPER: '0' })
   assert.equal(again.code, 0, again.stderr)
   assert.deepEqual(processesMentioning(service), [], 'the next run ended them, and its own')
 })

@@ -1,10 +1,11 @@
 // The local engine as the portfolio grows (issue 16): 1, 3, 6 and 12 local
 // domains of examples/data-service through every phase (local D1, real build,
-// `wrangler dev` health check), with each domain's D1 migrations in the run's
-// one helper process, side by side with a `wrangler d1 migrations apply
-// --local` per domain (CLODO_LOCAL_D1_HELPER=0, what it replaces). Prints the
-// wall time, its ratio to one domain, the time per phase and how many wrangler
-// and helper processes the run started.
+// health check), with every domain's D1 migrations and health check in the
+// run's one helper process (miniflare), side by side with a `wrangler d1
+// migrations apply --local` and a `wrangler dev` per domain
+// (CLODO_LOCAL_HELPER=0, what it replaces). Prints the wall time, its ratio to
+// one domain, the time per phase and how many wrangler and helper processes
+// the run started.
 //   npm run build && node bench/local-engine.bench.mjs [max-domains]
 import { chmodSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir, availableParallelism } from 'node:os'
@@ -29,7 +30,7 @@ function service() {
 }
 
 async function run(count, helper) {
-  process.env.CLODO_LOCAL_D1_HELPER = helper ? '1' : '0'
+  process.env.CLODO_LOCAL_HELPER = helper ? '1' : '0'
   const { dir, wrapper } = service()
   const domains = Array.from({ length: count }, (_, i) => `customer-${i + 1}.example.com`)
   const orchestrator = new MultiDomainOrchestrator({ servicePath: dir, domains, environment: 'development', parallelDeployments: 2, wranglerPath: wrapper })
@@ -40,18 +41,18 @@ async function run(count, helper) {
   const phases = Object.fromEntries(PHASES.map((p) => [p, result.results.reduce((sum, r) => sum + (r.phaseResults[p]?.durationMs ?? 0), 0)]))
   const log = join(dir, 'wrangler.log')
   const wrangler = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []
-  return { wall, phases, wrangler: wrangler.length, migrations: wrangler.filter((l) => l.startsWith('d1 migrations')).length }
+  return { wall, phases, wrangler: wrangler.length, migrations: wrangler.filter((l) => l.startsWith('d1 migrations')).length, dev: wrangler.filter((l) => l.startsWith('dev ')).length }
 }
 
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`
 console.log(`Local engine, examples/data-service, parallelDeployments 2, ${availableParallelism()} cores`)
 const baseline = {}
 for (const helper of [true, false]) {
-  console.log(helper ? '\nD1 migrations in one helper process (clodo now):' : '\nA wrangler d1 migrations apply per domain (before):')
+  console.log(helper ? '\nMigrations and health checks in one helper process (clodo now):' : '\nA wrangler d1 migrations apply and a wrangler dev per domain (before):')
   for (const n of sizes) {
     const r = await run(n, helper)
     baseline[helper] ??= r.wall
     const split = PHASES.map((p) => `${p} ${s(r.phases[p])}`).join(', ')
-    console.log(`  ${String(n).padStart(2)} domain(s): wall ${s(r.wall)} (${(r.wall / baseline[helper]).toFixed(2)}× one domain), ${r.wrangler} wrangler processes (${r.migrations} for migrations)${helper ? ', 1 helper' : ''}; summed phases: ${split}`)
+    console.log(`  ${String(n).padStart(2)} domain(s): wall ${s(r.wall)} (${(r.wall / baseline[helper]).toFixed(2)}× one domain), ${r.wrangler} wrangler processes (${r.migrations} for migrations, ${r.dev} dev)${helper ? ', 1 helper' : ''}; summed phases: ${split}`)
   }
 }

@@ -90,6 +90,8 @@ fn three_domains_isolated_one_drifted_then_resumed() {
     let mut dry = options(service);
     dry.dry_run = true;
     let plan = Portfolio::new(dry, None, None).unwrap().deploy_all().unwrap();
-    assert!(plan["results"][0]["plan"].as_array().unwrap().iter().any(|p| p["command"][1] == "d1"));
+    let steps = plan["results"][0]["plan"].as_array().unwrap();
+    assert!(steps.iter().any(|p| p["helper"].as_str().is_some_and(|h| h.starts_with("migrate DB from migrations"))), "{steps:#?}");
+    assert!(steps.iter().any(|p| p["command"][1] == "deploy" && p["command"][2] == "--dry-run"), "{steps:#?}");
     assert_eq!(common::snapshot(service), before);
 }

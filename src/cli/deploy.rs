@@ -283,6 +283,10 @@ fn plan_text(document: &Value) -> String {
         for r in run["summary"]["results"].as_array().into_iter().flatten() {
             text += &format!("\n{}\n", r["domain"].as_str().unwrap_or_default());
             for step in r["plan"].as_array().into_iter().flatten() {
+                if let Some(helper) = step["helper"].as_str() {
+                    text += &format!("  {helper}\n");
+                    continue;
+                }
                 let line = match (&step["configPath"], &step["command"], &step["build"], &step["secrets"]) {
                     (Value::String(path), ..) => format!("write {path}"),
                     (_, _, Value::String(build), _) => format!("build `{build}` (once for the run)"),

@@ -2,8 +2,9 @@
 //! each with its own rendered config, worker, D1 database and checks, up to
 //! `parallel` domains at once (a sliding window), every phase recorded so a
 //! killed run resumes where it stopped. Local mode: local D1, `deploy
-//! --dry-run --outdir` (a real build), then `wrangler dev` on a free port
-//! checked over HTTP. Remote mode: real databases, secrets, deploys and
+//! --dry-run --outdir` (a real build), then the worker served and checked
+//! over HTTP, migrations and servers in one helper process for the run
+//! (local_engine.rs). Remote mode: real databases, secrets, deploys and
 //! health checks, rolled back when a domain fails after its deploy started.
 
 mod build;
@@ -11,7 +12,7 @@ pub mod canary;
 pub mod details;
 mod run_lock;
 mod phases;
-mod local_d1;
+mod local_engine;
 mod remote;
 mod secrets;
 pub mod state;
@@ -107,15 +108,15 @@ pub struct Portfolio {
     builds: build::Builds,
     /// Local runs: one bundle per distinct build input.
     bundles: build::OncePerKey<String, build::Bundle>,
-    /// Local runs: every domain's D1 migrations through one helper process.
-    local_d1: local_d1::LocalMigrator,
+    /// Local runs: every domain's D1 migrations and health check through one helper process.
+    local_engine: local_engine::LocalEngine,
     run_lock: run_lock::RunLock,
     state: Mutex<RunState>,
     progress: Mutex<Option<Progress>>,
     started: Instant,
 }
 
-/// A run in progress: its hold on the run lock; when the outermost one ends, so does the run's local D1 helper.
+/// A run in progress: its hold on the run lock; when the outermost one ends, so does the run's local helper.
 struct Running<'a> {
     held: Option<run_lock::Held<'a>>,
     portfolio: &'a Portfolio,
@@ -125,7 +126,7 @@ impl Drop for Running<'_> {
     fn drop(&mut self) {
         drop(self.held.take());
         if self.portfolio.run_lock.depth() == 0 {
-            self.portfolio.local_d1.stop();
+            self.portfolio.local_engine.stop();
         }
     }
 }
@@ -165,7 +166,8 @@ impl Portfolio {
         let o = &options;
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
         let run_lock = run_lock::RunLock::new(&options.service_path, &options.environment, options.wait_for_lock);
-        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_d1: Default::default(), run_lock, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
+        let local_engine = local_engine::LocalEngine::new(&options.service_path, &options.environment);
+        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_engine, run_lock, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
     }
 
     /// Where progress events go from now on (`None`: nowhere).

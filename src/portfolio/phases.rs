@@ -1,5 +1,6 @@
-//! The six phases of one domain. Local mode: local D1, a real build and
-//! `wrangler dev` with the service's `.dev.vars`; the remote parts are in
+//! The six phases of one domain. Local mode: local D1, a real build, and the
+//! worker served with the service's `.dev.vars` for its health check (both in
+//! the run's helper, local_engine.rs); the remote parts are in
 //! `remote.rs`. Every D1 binding the domain owns is migrated from the folder
 //! its config names; a binding without one has nothing to migrate.
 
@@ -247,6 +248,10 @@ impl<'a> Context<'a> {
             {
                 notes.push(note);
             }
+            if self.o().local && self.o().dry_run && self.helper_migrations_table(db)?.is_some() {
+                self.plan.push(json!({"helper": format!("migrate {} from {} in the run's local helper (miniflare)", db.binding, crate::domain_config::relative(&db.migrations_dir, &self.o().service_path))}));
+                continue;
+            }
             if self.o().local && !self.o().dry_run
                 && let Some(applied) = self.migrate_locally(db)?
             {
@@ -286,28 +291,20 @@ impl<'a> Context<'a> {
         done(notes.join("; "), to_json(&details))
     }
 
-    /// Local: `db` migrated by the run's one helper process (local_d1.rs), as wrangler would: the names
+    /// Local: `db` migrated by the run's one helper process (local_engine.rs), as wrangler would: the names
     /// applied. `None` when the helper cannot do it (no miniflare beside the wrangler found): wrangler then does.
-    /// `CLODO_LOCAL_D1_HELPER=0` turns the helper off (a `wrangler d1 migrations apply --local` per domain again).
     fn migrate_locally(&self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<Option<Vec<String>>> {
-        if std::env::var("CLODO_LOCAL_D1_HELPER").is_ok_and(|v| v == "0") {
-            return Ok(None);
-        }
+        let Some(table) = self.helper_migrations_table(db)? else { return Ok(None) };
         let rendered = self.rendered()?;
-        let entry = rendered.config["d1_databases"].as_array().into_iter().flatten().find(|e| e["binding"] == db.binding.as_str());
-        let table = entry.and_then(|e| e["migrations_table"].as_str()).unwrap_or("d1_migrations");
-        if !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Ok(None);
-        }
         let runner = self.portfolio.runner.get()?;
-        let request = super::local_d1::Request {
+        let request = super::local_engine::Migrate {
             wrangler: &runner.wrangler.path,
             persist: rendered.path.with_file_name(".wrangler").join("state"),
             database_id: db.id_or_name(),
             migrations_dir: &db.migrations_dir,
-            table,
+            table: &table,
         };
-        let answer = match self.portfolio.local_d1.migrate(&request) {
+        let answer = match self.portfolio.local_engine.migrate(&request) {
             Ok(answer) if answer.error.is_none() => answer,
             _ => return Ok(None),
         };
@@ -318,6 +315,18 @@ impl<'a> Context<'a> {
                 Err(Error::invalid(format!("migrations of {} (binding {}): {} failed: {}{before}", db.database_name, db.binding, failed.name, failed.message)))
             }
         }
+    }
+
+    /// The bookkeeping table the helper would use for `db`; `None` when the helper is off or the table's name is
+    /// not one it may put in SQL (wrangler then migrates).
+    fn helper_migrations_table(&self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<Option<String>> {
+        if !super::local_engine::enabled() {
+            return Ok(None);
+        }
+        let rendered = self.rendered()?;
+        let entry = rendered.config["d1_databases"].as_array().into_iter().flatten().find(|e| e["binding"] == db.binding.as_str());
+        let table = entry.and_then(|e| e["migrations_table"].as_str()).unwrap_or("d1_migrations");
+        Ok(table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| table.to_owned()))
     }
 
     /// Remote: when a migration of `db` has a multi-row INSERT over D1's 100 KB statement limit, its binding
@@ -431,12 +440,64 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Serves the domain's worker with `wrangler dev` (the service's `.dev.vars`
-    /// applied, the build already done) and checks it over HTTP.
+    /// Serves the domain's built worker (the service's `.dev.vars` applied) and checks it over HTTP: in the run's
+    /// one helper process, else (helper off, an assets-only worker, a worker the helper cannot serve) with a
+    /// `wrangler dev` of its own.
     fn post_validation(&mut self) -> Result<Outcome> {
         if self.o().skip_tests {
             return skipped("skipTests");
         }
+        let mut why_wrangler = None;
+        if super::local_engine::enabled() {
+            if self.o().dry_run {
+                let health = match &self.portfolio.settings.health {
+                    HealthCheck::Endpoint { path, .. } => path.as_str(),
+                    HealthCheck::StartOnly => "/",
+                };
+                self.plan.push(json!({"helper": format!("serve the built worker in the run's local helper (miniflare, one for every domain), then GET {health}")}));
+                return skipped("dry run");
+            }
+            match self.serve_in_helper() {
+                Ok(Some(checked)) => return checked,
+                Ok(None) => why_wrangler = Some("an assets-only worker has no bundle for the helper to serve".to_owned()),
+                Err(e) => why_wrangler = Some(format!("the local helper could not serve it: {e}")),
+            }
+        }
+        let mut outcome = self.serve_with_wrangler_dev()?;
+        if let (Some(why), Ok(outcome)) = (why_wrangler, outcome.as_mut()) {
+            outcome.details["servedBy"] = json!("wrangler dev");
+            outcome.details["whyWranglerDev"] = json!(why);
+        }
+        outcome
+    }
+
+    /// The domain's bundle served by the run's helper, checked while it is served; `None` for an assets-only
+    /// worker. An `Err` is why the helper could not serve it (a failed check is an `Ok` holding the failure).
+    fn serve_in_helper(&mut self) -> Result<Option<Result<Outcome>>> {
+        let (bundle, _) = self.portfolio.bundles.get_or_run(&bundle_key(self.rendered()?), || self.bundle())?;
+        let Some(file) = &bundle.file else { return Ok(None) };
+        let runner = self.portfolio.runner.get()?;
+        let rendered = self.rendered()?;
+        let request = super::local_engine::Serve {
+            wrangler: &runner.wrangler.path,
+            config: &rendered.path,
+            env_files: local_env_files(&self.o().service_path, &self.o().environment),
+            persist: rendered.path.with_file_name(".wrangler").join("state"),
+            bundle: file,
+            metafile: bundle.outdir.join("bundle-meta.json"),
+        };
+        let health = &self.portfolio.settings.health;
+        let (url, checked) = self.portfolio.local_engine.serve(&request, |url| (url.to_owned(), check_health(url, health, vec![])))?;
+        self.url = Some(url);
+        Ok(Some(checked.map(|mut outcome| {
+            outcome.message += ", served by the run's local helper";
+            outcome.details["servedBy"] = json!("local helper");
+            outcome
+        })))
+    }
+
+    /// `wrangler dev` on the domain's rendered config, on ports of its own, checked over HTTP, then stopped.
+    fn serve_with_wrangler_dev(&mut self) -> Result<Result<Outcome>> {
         // Two ports of our own: wrangler's default inspector port (9229) is shared by every
         // `wrangler dev` on the machine, so two domains validated at once would collide on it.
         let invocation = |this: &Self| -> Result<crate::wrangler::Invocation> {
@@ -451,7 +512,7 @@ impl<'a> Context<'a> {
         };
         if self.o().dry_run {
             self.plan.push(json!({"command": invocation(self)?.display_argv()}));
-            return skipped("dry run");
+            return Ok(skipped("dry run"));
         }
         let scratch = tempfile::tempdir().map_err(|e| Error::io("create a scratch folder in", &std::env::temp_dir(), e))?;
         // A free port can be taken by another process between our probe and wrangler's bind:
@@ -468,7 +529,7 @@ impl<'a> Context<'a> {
         let check = check_health(&url, &self.portfolio.settings.health, vec![]);
         drop(server);
         self.url = Some(url);
-        check
+        Ok(check)
     }
 
     /// How long `wrangler dev` may take to be ready: the setting, else 90 s plus twice the longest build.

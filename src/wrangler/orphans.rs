@@ -3,9 +3,10 @@
 //! started (wrangler's own CLI process, workerd, esbuild) lives on in their
 //! process groups. Every wrangler clodo starts for a service names that
 //! service's rendered config (`<service>/.clodo/rendered/<domain>/<env>/wrangler.json`)
-//! in its argv, so the next run of that service and environment finds the
-//! groups of its servers (`dev`) and migrations and ends them, once it holds
-//! the run lock (no live run owns them).
+//! in its argv (the run's local helper names them as `dev <service>/.clodo/rendered/*/<env>/wrangler.json`),
+//! so the next run of that service and environment finds the groups of its
+//! servers (`dev`) and migrations and ends them, once it holds the run lock
+//! (no live run owns them).
 
 use std::path::Path;
 
