@@ -23,6 +23,17 @@ export function runCli(args, env = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
+/** As runCli, without blocking this process: for a CLI that talks to a server this test process runs. */
+export function runCliAsync(args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'clodo.js'), ...args], { env: { ...cliEnvironment, ...env } })
+    let [stdout, stderr] = ['', '']
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
 /** A fresh temporary folder holding the given files ({ 'path/name': text }). */
 export function project(files = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clodo-test-'))

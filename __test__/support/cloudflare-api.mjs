@@ -1,5 +1,5 @@
 // A stand-in for Cloudflare's REST API, for tests only: these machines cannot
-// reach the real one. It answers the account, zone, D1 and Workers endpoints
+// reach the real one. It answers the account, zone, D1, Workers, KV, R2 and Queues endpoints
 // clodo and wrangler call, with the real envelope {success, errors, messages,
 // result}, `result_info` on pages, and the refusals the real API makes (each
 // says where it was learned, or that it could not be); it keeps what it was
@@ -13,6 +13,7 @@ import { before, after } from 'node:test'
 import { workersApi } from './workers-api.mjs'
 import { d1Api } from './d1-api.mjs'
 import { zonesApi } from './zones-api.mjs'
+import { storageApi } from './storage-api.mjs'
 import { pageOf } from './paging.mjs'
 
 export { newDatabase } from './d1-api.mjs'
@@ -60,7 +61,8 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
 
   const d1 = d1Api({ accountId, ok, fail })
   const zoneApi = zonesApi({ accountId, zones, ok, fail })
-  const workers = workersApi({ accountId, ok, fail, databaseExists: d1.exists, zoneServing: zoneApi.zoneServing, workersDevSubdomain })
+  const storage = storageApi({ accountId, ok, fail })
+  const workers = workersApi({ accountId, ok, fail, databaseExists: d1.exists, storageRefused: storage.refusedBinding, zoneServing: zoneApi.zoneServing, workersDevSubdomain })
 
   async function handle(req, res) {
     const url = new URL(req.url, 'http://127.0.0.1')
@@ -107,7 +109,7 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
     if (url.pathname === `/client/v4/accounts/${accountId}`) return ok(res, account)
     if (url.pathname === '/client/v4/user') return fail(res, 403, 9109, 'Unauthorized to access requested resource')
 
-    for (const part of [workers, d1, zoneApi]) if (part.handle(req, res, url, body) !== false) return
+    for (const part of [workers, d1, zoneApi, storage]) if (part.handle(req, res, url, body) !== false) return
     return fail(res, 404, 7003, `No route for ${req.method} ${url.pathname}`)
   }
 
@@ -119,6 +121,10 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
   return {
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
     databases: d1.databases,
+    /** KV namespaces (id -> { id, title }), R2 buckets (name -> bucket) and queues (id -> queue with consumers). */
+    namespaces: storage.namespaces,
+    buckets: storage.buckets,
+    queues: storage.queues,
     /** Script name -> { versions (newest first), deployments (newest first), secrets: Map, subdomain, domains }. */
     workers: workers.workers,
     /** Asset files stored for the account, by content hash. */

@@ -29,7 +29,7 @@ function changedSecrets(a, b) {
   return [...names].filter((n) => a.get(n) !== b.get(n)).sort()
 }
 
-export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, workersDevSubdomain }) {
+export function workersApi({ accountId, ok, fail, databaseExists, storageRefused, zoneServing, workersDevSubdomain }) {
   const workers = new Map() // script name -> newWorker(...)
   const assets = new Map() // content hash -> base64 body: the account's stored asset files
   const sessions = new Map() // upload JWT -> { script, missing: Set of hashes, completion }
@@ -100,10 +100,14 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
   // An upload with assets must carry a completion JWT of this account (message ours).
   const refusedAssets = (metadata) => metadata.assets && !completions.has(metadata.assets.jwt) && 'assets.jwt is not a completed asset upload'
 
-  // A D1 binding must name a database of the account (code 10181, from an audit of the API; message ours).
+  // A D1 binding must name a database of the account (code 10181, from an audit of the API; message ours). A KV
+  // namespace, R2 bucket or queue must exist too (storage-api.mjs); that refusal's code is not published (10041
+  // here), and clodo goes by the status. `[code, message]`, or undefined when every binding is fine.
   function refusedBinding(bindings) {
     const d1 = (bindings ?? []).find((b) => b.type === 'd1' && !databaseExists(b.id))
-    return d1 && `binding ${d1.name} refers to D1 database ${d1.id}, which does not exist on this account`
+    if (d1) return [10181, `binding ${d1.name} refers to D1 database ${d1.id}, which does not exist on this account`]
+    const storage = storageRefused(bindings)
+    return storage && [10041, storage]
   }
 
   // An upload: the metadata's bindings, its secret_text bindings on top of the
@@ -201,7 +205,7 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
     if (!what && method === 'PUT') {
       const metadata = JSON.parse(formPart(body, 'metadata') ?? '{}')
       const refused = refusedBinding(metadata.bindings)
-      if (refused) return fail(res, 400, 10181, refused)
+      if (refused) return fail(res, 400, ...refused)
       if (refusedAssets(metadata)) return invalid(res, refusedAssets(metadata))
       const target = worker ?? newWorker(name)
       workers.set(name, target)
@@ -214,7 +218,7 @@ export function workersApi({ accountId, ok, fail, databaseExists, zoneServing, w
     if (what === 'versions' && !id && method === 'POST') {
       const metadata = JSON.parse(formPart(body, 'metadata') ?? '{}')
       const refused = refusedBinding(metadata.bindings)
-      if (refused) return fail(res, 400, 10181, refused)
+      if (refused) return fail(res, 400, ...refused)
       if (refusedAssets(metadata)) return invalid(res, refusedAssets(metadata))
       return ok(res, { ...upload(worker, body), preview_url: undefined })
     }

@@ -283,8 +283,9 @@ fn plan_text(document: &Value) -> String {
         for r in run["summary"]["results"].as_array().into_iter().flatten() {
             text += &format!("\n{}\n", r["domain"].as_str().unwrap_or_default());
             for step in r["plan"].as_array().into_iter().flatten() {
-                if let Some(helper) = step["helper"].as_str() {
-                    text += &format!("  {helper}\n");
+                // Steps clodo does itself are said in words: the helper's, and resources created through the API.
+                if let Some(said) = step["helper"].as_str().or(step["resource"].as_str().and(step["then"].as_str())) {
+                    text += &format!("  {said}\n");
                     continue;
                 }
                 let line = match (&step["configPath"], &step["command"], &step["build"], &step["secrets"]) {

@@ -11,6 +11,7 @@ mod findings;
 mod manage;
 mod output;
 mod report;
+mod resources;
 
 use std::path::PathBuf;
 
@@ -130,6 +131,9 @@ enum Command {
     /// Customer records (`config/customers/<customer>/<env>.env`).
     #[command(subcommand)]
     Customers(manage::CustomersCommand),
+    /// What each domain uses: its D1 databases, KV namespaces, R2 buckets and queues.
+    #[command(subcommand)]
+    Resources(resources::ResourcesCommand),
     /// New services.
     #[command(subcommand)]
     Service(ServiceCommand),
@@ -316,6 +320,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Config(command) => manage::config(&out, &scope, command),
         Command::Secrets(command) => manage::secrets(&out, &scope, command),
         Command::Customers(command) => manage::customers(&out, &scope, command),
+        Command::Resources(command) => resources::run(&out, &scope, command),
     };
     match outcome {
         Ok(code) => code,

@@ -34,10 +34,15 @@ impl CloudflareApi {
     /// it is sent again once the API's `retry-after` has passed (a block every call of the process waits out),
     /// three times at most.
     pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        self.request_with(method, path, body, &[]).await
+    }
+
+    /// As `request`, with extra headers (R2's `cf-r2-jurisdiction`).
+    pub async fn request_with(&self, method: reqwest::Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Result<Value> {
         let mut attempt = 1;
         loop {
             tokio::time::sleep(super::block::remaining()).await;
-            match self.request_once(method.clone(), path, body).await {
+            match self.request_once(method.clone(), path, body, headers).await {
                 Err((_, Some(delay))) if attempt < 3 && delay <= super::block::LONGEST => {
                     super::block::blocked_for(delay);
                     attempt += 1;
@@ -48,9 +53,12 @@ impl CloudflareApi {
     }
 
     /// One request; a refusal comes with the API's `retry-after` when it was rate limited.
-    async fn request_once(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> std::result::Result<Value, (Error, Option<Duration>)> {
+    async fn request_once(&self, method: reqwest::Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> std::result::Result<Value, (Error, Option<Duration>)> {
         let url = format!("{}{path}", self.base_url);
         let mut request = self.client.request(method.clone(), &url).bearer_auth(&self.token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }

@@ -12,7 +12,7 @@ pub fn query(filters: &[(&str, Option<&str>)]) -> String {
 }
 
 /// Percent-encodes one path segment or query value (a script, secret or database name).
-fn segment(text: &str) -> String {
+pub(super) fn segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -40,6 +40,18 @@ impl CloudflareApi {
 
     pub async fn accounts(&self) -> Result<Vec<Value>> {
         self.get_all("/accounts", 50).await
+    }
+
+    /// The account to work in when none is given: the token's only one, as wrangler picks it without a prompt.
+    pub async fn sole_account(&self) -> Result<String> {
+        let accounts = self.accounts().await?;
+        match accounts.as_slice() {
+            [one] => one["id"].as_str().map(str::to_owned).ok_or_else(|| Error::invalid("Cloudflare listed an account without an id")),
+            _ => Err(Error::invalid(format!(
+                "the API token reaches {} accounts: set CLOUDFLARE_ACCOUNT_ID (or pass accountId) to say which one",
+                accounts.len()
+            ))),
+        }
     }
 
     pub async fn account(&self, account_id: &str) -> Result<Value> {

@@ -1,9 +1,11 @@
 //! Cloudflare's REST API: the client (transport, envelope, errors, pages) and
-//! the endpoints clodo calls without a wrangler process.
+//! the endpoints clodo calls without a wrangler process, and the storage a
+//! domain owns besides D1 (storage.rs).
 
 pub mod block;
 mod client;
 mod endpoints;
+pub mod storage;
 
 pub use client::{CloudflareApi, DEFAULT_BASE_URL};
 pub use endpoints::query;

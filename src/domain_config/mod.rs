@@ -3,10 +3,12 @@
 //! vars, written under `<service>/.clodo/rendered/<domain>/<env>/wrangler.json`.
 //! Every domain deploys its own file with `--config`; the user's config is
 //! only read. Relative paths are rebased so they still point at the service.
-//! Which database each D1 binding reaches is `tenancy`'s rule. A custom
+//! Which database each D1 binding reaches is `tenancy`'s rule; which KV
+//! namespace, R2 bucket and queue, `resources`'. A custom
 //! `[build]` is taken out of the rendered file and returned beside it: the
 //! portfolio runs it once per distinct build, not once per wrangler process.
 
+pub mod resources;
 pub mod tenancy;
 
 use std::collections::BTreeMap;
@@ -32,7 +34,9 @@ pub struct DomainSpec {
     pub database_name: Option<String>,
     /// Real ids of the domain's own databases, by name; local runs use the name.
     pub database_ids: BTreeMap<String, String>,
-    /// D1 bindings that keep the service's database on every domain.
+    /// Real ids of the domain's own KV namespaces, by title; local runs use the title.
+    pub resource_ids: BTreeMap<String, String>,
+    /// D1, KV, R2 and queue producer bindings that keep the service's resource on every domain.
     pub shared_bindings: Vec<String>,
     /// Served by `wrangler dev` on this machine, not deployed.
     pub local: bool,
@@ -51,6 +55,7 @@ impl DomainSpec {
             worker_name: None,
             database_name: None,
             database_ids: BTreeMap::new(),
+            resource_ids: BTreeMap::new(),
             shared_bindings: vec![],
             local: false,
             custom_domain: true,
@@ -90,6 +95,8 @@ pub struct Rendered {
     pub text: String,
     /// Every D1 binding and the database it reaches on this domain.
     pub databases: Vec<tenancy::DomainDatabase>,
+    /// Every KV namespace, R2 bucket and queue, and what the domain uses for it.
+    pub resources: Vec<resources::DomainResource>,
     /// The service's custom build, taken out of the rendered config.
     pub build: Option<BuildStep>,
 }
@@ -121,13 +128,15 @@ pub fn render(service_config: &Path, spec: &DomainSpec, out_root: &Path) -> Resu
     let out_dir = out_root.join(&spec.domain).join(&spec.environment);
     let service_dir = service_config.parent().unwrap_or(Path::new(".")).to_path_buf();
     let databases = tenancy::databases(&resolved, spec, &service_dir)?;
+    let resources = resources::resources(&resolved, spec)?;
     let build = build_step(&resolved, &service_dir);
     let mut config = rebase_paths(resolved, &service_dir, &out_dir);
     config.remove("build");
     tenancy::apply(&mut config, &databases);
+    resources::apply(&mut config, &resources);
     make_domain_own(&mut config, spec, &databases);
     let text = serde_json::to_string_pretty(&config).unwrap_or_default() + "\n";
-    Ok(Rendered { path: out_dir.join("wrangler.json"), config: Value::Object(config), text, databases, build })
+    Ok(Rendered { path: out_dir.join("wrangler.json"), config: Value::Object(config), text, databases, resources, build })
 }
 
 /// The custom build, with its folder as wrangler runs it: `build.cwd`, else

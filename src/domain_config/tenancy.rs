@@ -53,18 +53,11 @@ pub fn own_database_name(spec: &DomainSpec, binding: &str) -> String {
 /// Every D1 binding of the resolved config, as this domain uses it.
 pub fn databases(resolved: &Map<String, Value>, spec: &DomainSpec, service_dir: &Path) -> Result<Vec<DomainDatabase>> {
     let entries = match resolved.get("d1_databases") {
-        None => return Ok(vec![]),
+        None => return check_shared(resolved, spec).map(|_| vec![]),
         Some(Value::Array(entries)) => entries,
         Some(_) => return Err(Error::invalid("d1_databases must be a list of bindings")),
     };
-    for shared in &spec.shared_bindings {
-        if !entries.iter().any(|e| e["binding"] == *shared) {
-            return Err(Error::invalid(format!(
-                "sharedBindings names {shared}, but the config has no D1 binding of that name for {}: fix the name in clodo.json",
-                spec.environment
-            )));
-        }
-    }
+    check_shared(resolved, spec)?;
     // The service's database behind each binding, so two bindings of one database stay one.
     let mut own_by_original: BTreeMap<String, String> = BTreeMap::new();
     let mut out: Vec<DomainDatabase> = vec![];
@@ -103,6 +96,19 @@ pub fn databases(resolved: &Map<String, Value>, spec: &DomainSpec, service_dir: 
         out.push(DomainDatabase { binding, database_name, database_id, shared: false, migrations_dir });
     }
     Ok(out)
+}
+
+/// Every name in `sharedBindings` is a D1, KV, R2 or queue producer binding of the config: a typo would
+/// otherwise leave the binding the domain's own without a word.
+fn check_shared(resolved: &Map<String, Value>, spec: &DomainSpec) -> Result<()> {
+    let names = super::resources::binding_names(resolved);
+    match spec.shared_bindings.iter().find(|shared| !names.contains(shared)) {
+        Some(shared) => Err(Error::invalid(format!(
+            "sharedBindings names {shared}, but the config has no D1, KV, R2 or queue producer binding of that name for {}: fix the name in clodo.json",
+            spec.environment
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The config's D1 entries pointed at the domain's databases: identity from

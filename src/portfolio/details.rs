@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::domain_config::resources::DomainResource;
 use crate::domain_config::tenancy::DomainDatabase;
 use crate::rollback::{DatabaseBookmark, RollbackPoint};
 
@@ -25,6 +26,12 @@ pub struct Initialization {
     pub database_id: Option<String>,
     #[serde(default)]
     pub databases_created: Vec<String>,
+    /// KV namespaces, R2 buckets and queues, and what the domain uses for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<DomainResource>,
+    /// Remote: those this run created (kind and name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources_created: Vec<String>,
     /// Remote: what the worker served before this run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback_point: Option<RollbackPoint>,

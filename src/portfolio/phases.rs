@@ -90,6 +90,11 @@ impl<'a> Context<'a> {
                     self.spec.database_ids.insert(db.database_name, id);
                 }
             }
+            for r in init.resources.into_iter().filter(|r| !r.shared && r.kind == crate::domain_config::resources::Kind::Kv) {
+                if let Some(id) = r.id {
+                    self.spec.resource_ids.insert(r.name, id);
+                }
+            }
             self.rendered = self.render().ok();
             self.rollback_point = init.rollback_point;
         }
@@ -174,8 +179,9 @@ impl<'a> Context<'a> {
     fn initialization(&mut self) -> Result<Outcome> {
         let mut rendered = self.render()?;
         let mut created = vec![];
+        let mut resources_created = vec![];
         if !self.o().local {
-            // Remote: each database the domain owns exists (reused or created) and its real id goes into the config.
+            // Remote: each database, namespace, bucket and queue the domain owns exists (reused or created) and its real id goes into the config.
             let mut names: Vec<String> = vec![];
             for db in rendered.databases.iter().filter(|d| !d.shared) {
                 if !names.contains(&db.database_name) {
@@ -187,6 +193,7 @@ impl<'a> Context<'a> {
                     created.push(name);
                 }
             }
+            resources_created = self.ensure_resources(&rendered)?;
             rendered = self.render()?;
         }
         let primary = crate::domain_config::tenancy::primary(&rendered.databases);
@@ -197,6 +204,8 @@ impl<'a> Context<'a> {
             database_name: primary.map(|d| d.database_name.clone()),
             database_id: primary.and_then(|d| d.database_id.clone()),
             databases_created: created,
+            resources: rendered.resources.clone(),
+            resources_created,
             rollback_point: None,
         };
         if self.o().dry_run {
@@ -204,7 +213,7 @@ impl<'a> Context<'a> {
         } else {
             rendered.write()?;
         }
-        let message = format!("rendered its own config for worker {}{}", self.spec.worker_name(), describe_databases(&rendered.databases));
+        let message = format!("rendered its own config for worker {}{}{}", self.spec.worker_name(), describe_databases(&rendered.databases), describe_resources(&rendered.resources));
         self.rendered = Some(rendered);
         if !self.o().local {
             details.rollback_point = self.record_rollback_point()?;
@@ -550,12 +559,24 @@ fn describe_databases(databases: &[DomainDatabase]) -> String {
     }
 }
 
+/// What a domain's KV namespaces, R2 buckets and queues are, for the initialization message.
+fn describe_resources(resources: &[crate::domain_config::resources::DomainResource]) -> String {
+    let parts: Vec<String> = resources
+        .iter()
+        .map(|r| format!("{} {} → {}{}", r.kind.as_str().to_uppercase(), r.binding, r.name, if r.shared { " (shared)" } else { "" }))
+        .collect();
+    match parts.is_empty() {
+        true => String::new(),
+        false => format!("; {}", parts.join(", ")),
+    }
+}
+
 /// What decides a domain's bundle: its rendered config without what only differs per domain (the worker's
-/// name, vars, databases and routes never reach the bundle).
+/// name, vars, databases, namespaces, buckets, queues and routes never reach the bundle).
 fn bundle_key(rendered: &Rendered) -> String {
     let mut config = rendered.config.clone();
     if let Some(object) = config.as_object_mut() {
-        for per_domain in ["name", "vars", "d1_databases", "routes", "route", "workers_dev"] {
+        for per_domain in ["name", "vars", "d1_databases", "kv_namespaces", "r2_buckets", "queues", "routes", "route", "workers_dev"] {
             object.remove(per_domain);
         }
     }

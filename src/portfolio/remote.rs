@@ -1,5 +1,5 @@
-//! The remote parts of a domain's phases: its own D1 database (reused or
-//! created, real id), a rollback point taken before anything changes, a
+//! The remote parts of a domain's phases: its own D1 databases, KV
+//! namespaces, R2 buckets and queues (reused or created, real ids), a rollback point taken before anything changes, a
 //! Time Travel bookmark before its migrations, a real `wrangler deploy`
 //! carrying its secrets (secrets.rs), read from the ND-JSON output, the
 //! deployed URL checked, and the rollback when it fails after that.
@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use super::phases::{Context, Outcome, check_health, done, skipped};
+use crate::domain_config::resources::{DomainResource, Kind};
 use crate::error::{Error, Result};
 use crate::rollback::{RollbackPoint, Worker};
 use crate::wrangler::deployment_from_events;
@@ -36,6 +37,51 @@ impl Context<'_> {
         }
         let (id, created) = self.d1().ensure_database(&self.o().config_path, name, &[])?;
         self.spec.database_ids.insert(name.to_owned(), id);
+        Ok(created)
+    }
+
+    /// Every KV namespace, R2 bucket and queue the domain owns exists on the account (found by its exact name,
+    /// else created through Cloudflare's API); KV ids go into the rendered config. What this call created.
+    pub(super) fn ensure_resources(&mut self, rendered: &crate::domain_config::Rendered) -> Result<Vec<String>> {
+        let mut own: Vec<&DomainResource> = vec![];
+        for r in rendered.resources.iter().filter(|r| !r.shared) {
+            if !own.iter().any(|o| o.kind == r.kind && o.name == r.name) {
+                own.push(r);
+            }
+        }
+        if self.o().dry_run {
+            for r in &own {
+                self.plan.push(json!({"resource": r.kind.as_str(), "name": r.name, "then": format!("create {} {} through Cloudflare's API when it does not exist", r.kind.noun(), r.name)}));
+            }
+            return Ok(vec![]);
+        }
+        if own.is_empty() {
+            return Ok(vec![]);
+        }
+        let token = self.o().credentials.api_token.clone().unwrap_or_default();
+        let api = crate::cloudflare::CloudflareApi::new(&token)?;
+        let jurisdictions: Vec<Option<String>> = own.iter().map(|r| jurisdiction(&rendered.config, r)).collect();
+        let given = self.o().credentials.account_id.clone();
+        let found = crate::http_check::block_on(async {
+            let account = match given {
+                Some(account) => account,
+                None => api.sole_account().await?,
+            };
+            let mut found = vec![];
+            for (r, jurisdiction) in own.iter().zip(&jurisdictions) {
+                found.push(api.ensure_resource(&account, r, jurisdiction.as_deref()).await?);
+            }
+            Ok(found)
+        })?;
+        let mut created = vec![];
+        for (r, found) in own.iter().zip(found) {
+            if let (Kind::Kv, Some(id)) = (r.kind, found.id) {
+                self.spec.resource_ids.insert(r.name.clone(), id);
+            }
+            if found.created {
+                created.push(format!("{} {}", r.kind.noun(), r.name));
+            }
+        }
         Ok(created)
     }
 
@@ -153,4 +199,11 @@ impl Context<'_> {
 pub fn roll_back_to(portfolio: &super::Portfolio, point: &RollbackPoint, restore_database: bool, reason: &str) -> Result<Value> {
     let runner = portfolio.runner.get()?;
     portfolio.rollback_worker(runner, &point.config_path).execute(point, restore_database, &crate::rollback::message_for(reason))
+}
+
+/// An R2 bucket's jurisdiction, as the service's config gives it.
+fn jurisdiction(config: &Value, resource: &DomainResource) -> Option<String> {
+    let entries = config["r2_buckets"].as_array()?;
+    let entry = entries.iter().find(|e| resource.kind == Kind::R2 && e["binding"] == resource.binding.as_str())?;
+    entry["jurisdiction"].as_str().map(str::to_owned)
 }
