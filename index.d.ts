@@ -491,6 +491,18 @@ export declare class WranglerConfigManager {
   /** Removes the bindings whose binding or database name matches; false (file untouched) when none does. */
   removeDatabaseBinding(environment: string | undefined | null, bindingOrName: string): Promise<boolean>
   getDatabaseBindings(environment?: string | undefined | null): Promise<Array<{ binding: string; database_name?: string; database_id?: string; migrations_dir?: string; preview_database_id?: string; [field: string]: unknown }>>
+  /**
+   * Adds a binding of any kind wrangler knows (`d1`, `kv`, `r2`, `durable_object`, `service`, `queue`,
+   * `vectorize`, `hyperdrive`, `ai`, …), or updates the one of the same name, keeping the file's formatting.
+   * `environment`: one environment, null for the top level, `"*"` for the top level and every environment.
+   * Refused (E_INVALID_INPUT, the file untouched) when the kind is unknown, a needed field is missing, or
+   * the result would fail wrangler's checks.
+   */
+  addBinding(environment: string | null | undefined, kind: string, spec: { binding?: string; name?: string; [field: string]: unknown }): Promise<boolean>
+  /** Removes the binding of `kind` called `name`; false (the file untouched) when there is none. */
+  removeBinding(environment: string | undefined | null, kind: string, name: string): Promise<boolean>
+  /** Every binding of the environment (null: the top level), each as `{ kind, binding, ...its fields }`. */
+  listBindings(environment?: string | undefined | null): Promise<Array<{ kind: string; binding: string; [field: string]: unknown }>>
   /** Sets the top-level `account_id`; false when empty or unchanged. */
   setAccountId(accountId?: string | undefined | null): Promise<boolean>
   /** Creates a minimal config unless the file exists (then returns it unchanged). */

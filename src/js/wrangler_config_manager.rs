@@ -220,6 +220,28 @@ impl WranglerConfigManager {
         settled(env, self.inner.get_database_bindings(environment.as_deref()).map(|b| Json(Value::Array(b))))
     }
 
+    /// Adds a binding of any kind wrangler knows (`d1`, `kv`, `r2`, `durable_object`, `service`, `queue`,
+    /// `vectorize`, `hyperdrive`, `ai`, …), or updates the one of the same name, keeping the file's formatting.
+    /// `environment`: one environment, null for the top level, `"*"` for the top level and every environment.
+    /// Refused (E_INVALID_INPUT, the file untouched) when the kind is unknown, a needed field is missing, or
+    /// the result would fail wrangler's checks.
+    #[napi(ts_args_type = "environment: string | null | undefined, kind: string, spec: { binding?: string; name?: string; [field: string]: unknown }", ts_return_type = "Promise<boolean>")]
+    pub fn add_binding<'env>(&self, env: &'env Env, environment: Option<String>, kind: String, spec: Value) -> napi::Result<PromiseRaw<'env, bool>> {
+        self.write(env, move |m| m.add_binding(environment.as_deref(), &kind, &spec))
+    }
+
+    /// Removes the binding of `kind` called `name`; false (the file untouched) when there is none.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn remove_binding<'env>(&self, env: &'env Env, environment: Option<String>, kind: String, name: String) -> napi::Result<PromiseRaw<'env, bool>> {
+        self.write(env, move |m| m.remove_binding(environment.as_deref(), &kind, &name))
+    }
+
+    /// Every binding of the environment (null: the top level), each as `{ kind, binding, ...its fields }`.
+    #[napi(ts_return_type = "Promise<Array<{ kind: string; binding: string; [field: string]: unknown }>>")]
+    pub fn list_bindings<'env>(&self, env: &'env Env, environment: Option<String>) -> napi::Result<PromiseRaw<'env, Json>> {
+        settled(env, self.inner.list_bindings(environment.as_deref()).map(|b| Json(Value::Array(b))))
+    }
+
     /// Sets the top-level `account_id`; false when empty or unchanged.
     #[napi(ts_return_type = "Promise<boolean>")]
     pub fn set_account_id<'env>(&self, env: &'env Env, account_id: Option<String>) -> napi::Result<PromiseRaw<'env, bool>> {

@@ -3,6 +3,7 @@
 //! with atomic writes. Every operation goes through `edit`, and every choice of
 //! "which section does this environment mean" goes through `env_target`.
 
+pub mod bindings;
 mod customer;
 pub mod summary;
 mod validate;
@@ -15,7 +16,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use crate::atomic_file::{self, FileLock, WriteOptions};
-use crate::document::{Document, Format, Placement, Seg, key};
+use crate::document::{Document, Format, Seg, key};
 use crate::error::{Error, Result};
 use crate::paths::{absolute, current_dir};
 
@@ -327,34 +328,12 @@ impl WranglerConfig {
         })
     }
 
-    /// Adds or updates (matched by binding or database name) a D1 binding.
+    /// Adds or updates (matched by binding or database name) a D1 binding, through the edit every binding kind
+    /// takes (bindings.rs).
     pub fn add_database_binding(&self, environment: Option<&str>, info: &Value) -> Result<bool> {
         let (binding, name, entry) = d1_entry(info)?;
-        if let Some(env) = environment {
-            check_env_name(env)?;
-        }
-        self.edit(&self.options.config_path, Seed::Defaults, |doc, _| {
-            let target = self.env_target(doc, environment);
-            if !target.is_empty() && !doc.has(&target) {
-                let top_name = doc.get(&[key("name")]).unwrap_or_else(|| json!("worker"));
-                doc.set(&[target.clone(), vec![key("name")]].concat(), &top_name);
-            }
-            let list = [target, vec![key("d1_databases")]].concat();
-            let existing = doc.get(&list).and_then(|v| v.as_array().cloned()).unwrap_or_default();
-            match existing.iter().position(|db| db["binding"] == json!(binding) || db["database_name"] == json!(name)) {
-                Some(i) => {
-                    for (k, v) in &entry {
-                        doc.set(&[list.clone(), vec![Seg::Index(i), key(k)]].concat(), v);
-                    }
-                    self.note(format!("updated D1 binding {binding} ({name})"));
-                }
-                None => {
-                    doc.push(&list, &Value::Object(entry.clone()), Placement::AnyOrder);
-                    self.note(format!("added D1 binding {binding} ({name})"));
-                }
-            }
-            Ok(true)
-        })
+        let same = |db: &Value| db["binding"] == json!(binding) || db["database_name"] == json!(name);
+        self.put_binding(environment, bindings::kind("d1")?, &binding, &entry, same)
     }
 
     pub fn remove_database_binding(&self, environment: Option<&str>, binding_or_name: &str) -> Result<bool> {

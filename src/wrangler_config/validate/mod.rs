@@ -107,6 +107,19 @@ pub(super) fn validate(manager: &WranglerConfig, options: &ValidateOptions) -> V
     v
 }
 
+/// The errors wrangler's checks find in a document being edited (warnings left out), each with its environment:
+/// an edit compares them before and after, so it never adds one.
+pub(super) fn errors_of(doc: &Document, config_dir: &std::path::Path) -> Vec<String> {
+    let dates = doc.date_paths();
+    let config = match dates.is_empty() {
+        true => doc.value(),
+        false => with_dates_marked(&doc.value(), &dates),
+    };
+    let sink = check(&config, config_dir, &ValidateOptions::default());
+    let errors = sink.findings.iter().filter(|f| f.severity == Severity::Error);
+    errors.map(|f| format!("{}{} ({})", f.env.as_ref().map(|e| format!("[env.{e}] ")).unwrap_or_default(), f.message, f.path)).collect()
+}
+
 /// The config with each TOML date marked, since wrangler reads those as
 /// dates rather than strings.
 fn with_dates_marked(config: &Value, dates: &[Vec<Seg>]) -> Value {
