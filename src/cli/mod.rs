@@ -2,6 +2,7 @@
 //! command prints one JSON document with `--json`; exit codes are 0 ok,
 //! 1 failure, 2 usage, 3 partial (some domains failed).
 
+mod add;
 mod board;
 mod commands;
 mod db;
@@ -131,6 +132,27 @@ enum Command {
     /// Customer records (`config/customers/<customer>/<env>.env`).
     #[command(subcommand)]
     Customers(manage::CustomersCommand),
+    /// Add a feature to the worker's config, in place and to every environment (or -e's): a binding (ai, kv, d1,
+    /// r2, vectorize, queues, hyperdrive, analytics, browser, email) or a cron trigger.
+    Add {
+        /// The feature, optionally with its binding's name: kv, kv:SESSIONS, d1:ORDERS, cron, …
+        feature: String,
+        /// Create the resource it reaches on Cloudflare (found by its exact name when it exists) and write its id.
+        #[arg(long)]
+        remote: bool,
+        /// Print the change as a diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// cron: the schedule (default "0 * * * *").
+        #[arg(long, value_name = "CRON")]
+        schedule: Option<String>,
+        /// vectorize: the index to bind.
+        #[arg(long, value_name = "NAME")]
+        index: Option<String>,
+        /// hyperdrive: the configuration's id.
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+    },
     /// What each domain uses: its D1 databases, KV namespaces, R2 buckets and queues.
     #[command(subcommand)]
     Resources(resources::ResourcesCommand),
@@ -321,6 +343,9 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Secrets(command) => manage::secrets(&out, &scope, command),
         Command::Customers(command) => manage::customers(&out, &scope, command),
         Command::Resources(command) => resources::run(&out, &scope, command),
+        Command::Add { feature, remote, dry_run, schedule, index, id } => {
+            add::run(&out, &scope, add::AddArgs { feature, remote, dry_run, inputs: crate::wrangler_config::features::Inputs { schedule, index, id } })
+        }
     };
     match outcome {
         Ok(code) => code,

@@ -101,7 +101,7 @@ pub fn listed(kind: &Kind, entry: &Value) -> Value {
 impl WranglerConfig {
     /// Adds a binding of `kind`, or updates the one of the same name, in the environment (`"*"`: the top level and
     /// every environment). A Durable Object of this worker also gets a migration that creates its class. True
-    /// when the file changed.
+    /// when the file changed (false: it had the binding as asked).
     pub fn add_binding(&self, environment: Option<&str>, kind_name: &str, spec: &Value) -> Result<bool> {
         let kind = kind(kind_name)?;
         let (name, entry) = entry(kind, spec)?;
@@ -115,6 +115,7 @@ impl WranglerConfig {
         let config_dir = self.config_path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         self.edit(&self.options.config_path, super::Seed::Defaults, |doc, _| {
             let before = super::validate::errors_of(doc, &config_dir);
+            let text_before = doc.render();
             for target in self.targets(doc, environment) {
                 if !target.is_empty() && !doc.has(&target) {
                     let top_name = doc.get(&[key("name")]).unwrap_or_else(|| json!("worker"));
@@ -131,7 +132,7 @@ impl WranglerConfig {
                 return Err(Error::invalid(format!("the {} binding {name} would make the config invalid: {first}", kind.name)));
             }
             self.note(format!("added or updated {} binding {name}", kind.name));
-            Ok(true)
+            Ok(doc.render() != text_before)
         })
     }
 
@@ -177,6 +178,31 @@ impl WranglerConfig {
             }
         }
         Ok(out)
+    }
+
+    /// Adds a cron trigger unless the schedule is there: at the top level (environments inherit `triggers`),
+    /// and in each environment that has triggers of its own when `environment` is `"*"`. True when added.
+    pub fn add_cron(&self, environment: Option<&str>, schedule: &str) -> Result<bool> {
+        self.check_environment(environment)?;
+        let config_dir = self.config_path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        self.edit(&self.options.config_path, super::Seed::Defaults, |doc, _| {
+            let before = super::validate::errors_of(doc, &config_dir);
+            let mut added = false;
+            for target in self.targets(doc, environment) {
+                let own = target.is_empty() || environment != Some(EVERY_ENVIRONMENT) || doc.has(&[target.clone(), vec![key("triggers")]].concat());
+                let crons: Vec<Seg> = [target, vec![key("triggers"), key("crons")]].concat();
+                if !own || doc.get(&crons).and_then(|c| c.as_array().cloned()).unwrap_or_default().iter().any(|c| c == schedule) {
+                    continue;
+                }
+                doc.push(&crons, &json!(schedule), Placement::End);
+                added = true;
+            }
+            let after = super::validate::errors_of(doc, &config_dir);
+            match after.iter().find(|e| !before.contains(e)) {
+                Some(error) => Err(Error::invalid(format!("the cron trigger {schedule:?} would make the config invalid: {error}"))),
+                None => Ok(added),
+            }
+        })
     }
 
     fn check_environment(&self, environment: Option<&str>) -> Result<()> {

@@ -4,6 +4,7 @@
 //! "which section does this environment mean" goes through `env_target`.
 
 pub mod bindings;
+pub mod features;
 mod customer;
 pub mod summary;
 mod validate;
@@ -329,11 +330,11 @@ impl WranglerConfig {
     }
 
     /// Adds or updates (matched by binding or database name) a D1 binding, through the edit every binding kind
-    /// takes (bindings.rs).
+    /// takes (bindings.rs). True, as the original's, even when the file already had it.
     pub fn add_database_binding(&self, environment: Option<&str>, info: &Value) -> Result<bool> {
         let (binding, name, entry) = d1_entry(info)?;
         let same = |db: &Value| db["binding"] == json!(binding) || db["database_name"] == json!(name);
-        self.put_binding(environment, bindings::kind("d1")?, &binding, &entry, same)
+        self.put_binding(environment, bindings::kind("d1")?, &binding, &entry, same).map(|_| true)
     }
 
     pub fn remove_database_binding(&self, environment: Option<&str>, binding_or_name: &str) -> Result<bool> {
