@@ -7,9 +7,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { project, root, runCli, runCliAsync } from './helpers.mjs'
+import { project, require, root, runCli, runCliAsync, startWranglerDev } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const token = 'clodo-add-token'
@@ -95,4 +95,53 @@ test('add --remote creates the namespace and database once, found by name afterw
   const reused = await runCliAsync(['add', 'kv:NOTES', '-p', dir, '-e', 'staging', '--remote', '--json'], env)
   assert.deepEqual(JSON.parse(reused.stdout).resource, { name: 'notes-notes', created: false })
   assert.equal(api.namespaces.size, 1)
+})
+
+test('add auth:bearer puts the worker behind clodo/worker\'s bearer check inside wrangler dev, its own file untouched, /health open', async () => {
+  const worker = 'export default {\n  fetch(request) {\n    return new Response(new URL(request.url).pathname === "/health" ? "healthy" : "notes for you")\n  },\n}\n'
+  const dir = project({ 'wrangler.toml': TOML, 'src/index.js': worker })
+  // The project depends on clodo, as a service using clodo/worker does.
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(root, join(dir, 'node_modules', 'clodo'))
+  const planned = runCli(['add', 'auth:bearer', '-p', dir, '--dry-run'])
+  assert.equal(planned.code, 0, planned.stderr)
+  assert.match(planned.stdout, /-main = "src\/index\.js"\n\+main = "src\/clodo-entry\.js"/)
+  assert.match(planned.stdout, /\+export default withMiddleware\(worker, createBearerAuth\(\{ secret: 'AUTH_TOKEN', exempt: \['\/health'\] \}\)\)/)
+  assert.equal(readFileSync(join(dir, 'wrangler.toml'), 'utf8'), TOML, 'a dry run writes nothing')
+
+  const added = runCli(['add', 'auth:bearer', '-p', dir])
+  assert.equal(added.code, 0, added.stderr)
+  assert.equal(readFileSync(join(dir, 'src', 'index.js'), 'utf8'), worker, "the worker's own file is untouched")
+  assert.match(readFileSync(join(dir, '.dev.vars.example'), 'utf8'), /^AUTH_TOKEN=$/m, 'declared, so deploys generate and upload it')
+  assert.match(runCli(['add', 'auth:apikey', '-p', dir]).stderr, /already behind clodo's auth/)
+
+  writeFileSync(join(dir, '.dev.vars'), 'AUTH_TOKEN=local-token\n')
+  const dev = await startWranglerDev(join(dir, 'wrangler.toml'), dir)
+  try {
+    const ask = (path, headers = {}) => fetch(`${dev.base}${path}`, { headers })
+    const anonymous = await ask('/notes')
+    assert.equal(anonymous.status, 401)
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer')
+    assert.equal((await ask('/notes', { Authorization: 'Bearer wrong-token' })).status, 401)
+    const allowed = await ask('/notes', { Authorization: 'Bearer local-token' })
+    assert.equal(allowed.status, 200)
+    assert.equal(await allowed.text(), 'notes for you')
+    assert.equal(await (await ask('/health')).text(), 'healthy', 'the health path needs no token')
+  } finally {
+    dev.stop()
+  }
+})
+
+test('createApiKeyAuth: the header must carry the secret exactly; an unset secret is a 500 naming it, never an open door', async () => {
+  const { createApiKeyAuth, withMiddleware } = require(join(root, 'js', 'worker.cjs'))
+  const worker = withMiddleware({ fetch: () => new Response('in'), scheduled: () => 'kept' }, createApiKeyAuth({ exempt: ['/status'] }))
+  const call = (path, headers, env = { API_KEY: 'k-123' }) => worker.fetch(new Request(`https://x.example${path}`, { headers }), env, {})
+  assert.equal((await call('/data', { 'X-API-Key': 'k-123' })).status, 200)
+  for (const wrong of ['k-12', 'k-1234', 'K-123', '']) assert.equal((await call('/data', { 'X-API-Key': wrong })).status, 401, wrong)
+  assert.equal((await call('/data', {})).status, 401)
+  assert.equal((await call('/status', {})).status, 200)
+  const unset = await call('/data', { 'X-API-Key': 'anything' }, {})
+  assert.equal(unset.status, 500)
+  assert.match(await unset.text(), /the API_KEY secret is not set/)
+  assert.equal(worker.scheduled(), 'kept', 'its other handlers stay')
 })

@@ -194,6 +194,43 @@ function createErrorHandler({ includeStack = false, logErrors = true, transformE
   }
 }
 
+/** Whether two strings are equal, in a time that does not depend on where they first differ. */
+function sameSecret(given, expected) {
+  const [a, b] = [new TextEncoder().encode(given), new TextEncoder().encode(expected)]
+  let difference = a.length ^ b.length
+  for (let i = 0; i < b.length; i++) difference |= (a[i] ?? 0) ^ b[i]
+  return difference === 0
+}
+
+/** A middleware that lets a request through when `credential(request)` equals the `secret` env value. */
+function requireSecret(secret, exempt, credential, challenge) {
+  return (handler) => async (request, env, ctx) => {
+    if (exempt.includes(new URL(request.url).pathname)) return handler(request, env, ctx)
+    const expected = env?.[secret]
+    if (typeof expected !== 'string' || expected === '') return json({ error: 'Server misconfigured', message: `the ${secret} secret is not set` }, 500)
+    const given = credential(request)
+    if (given === null || !sameSecret(given, expected)) return json({ error: 'Unauthorized' }, 401, challenge)
+    return handler(request, env, ctx)
+  }
+}
+
+/** Requests need `Authorization: Bearer <the secret env value>` (default AUTH_TOKEN); `exempt` paths do not. */
+function createBearerAuth({ secret = 'AUTH_TOKEN', exempt = ['/health'] } = {}) {
+  const bearer = (request) => request.headers.get('Authorization')?.match(/^Bearer (.+)$/)?.[1] ?? null
+  return requireSecret(secret, exempt, bearer, { 'WWW-Authenticate': 'Bearer' })
+}
+
+/** Requests need the `header` (default X-API-Key) set to the secret env value (default API_KEY); `exempt` paths do not. */
+function createApiKeyAuth({ secret = 'API_KEY', header = 'X-API-Key', exempt = ['/health'] } = {}) {
+  return requireSecret(secret, exempt, (request) => request.headers.get(header), {})
+}
+
+/** A worker object (`export default { fetch, … }`) whose fetch goes through `middlewares`; its other handlers stay. */
+function withMiddleware(worker, ...middlewares) {
+  if (typeof worker?.fetch !== 'function') throw new TypeError('withMiddleware needs a worker object with a fetch handler')
+  return { ...worker, fetch: composeMiddleware(...middlewares)((request, env, ctx) => worker.fetch(request, env, ctx)) }
+}
+
 /** Middlewares (handler → handler) applied right to left, like function composition. */
 const composeMiddleware = (...middlewares) => (handler) => middlewares.reduceRight((h, m) => m(h), handler)
 
@@ -230,3 +267,6 @@ exports.checkDatabase = checkDatabase
 exports.COMMON_FEATURES = COMMON_FEATURES
 exports.configManager = configManager
 exports.composeMiddleware = composeMiddleware
+exports.createBearerAuth = createBearerAuth
+exports.createApiKeyAuth = createApiKeyAuth
+exports.withMiddleware = withMiddleware

@@ -25,4 +25,7 @@ export declare function createRouteGuard(routeConfig?: Record<string, boolean>, 
 export declare function createEnvironmentGuard(allowedEnvironments?: string[]): (handler: Handler) => Handler
 export declare function createRateLimitGuard(options?: { windowMs?: number, maxRequests?: number, skipSuccessfulRequests?: boolean, skipFailedRequests?: boolean }): (handler: Handler) => Handler
 export declare function createCorsMiddleware(options?: { origins?: string[], methods?: string[], headers?: string[], credentials?: boolean, maxAge?: number }): (handler: Handler) => Handler
+export declare function createBearerAuth(options?: { secret?: string, exempt?: string[] }): (handler: Handler) => Handler
+export declare function createApiKeyAuth(options?: { secret?: string, header?: string, exempt?: string[] }): (handler: Handler) => Handler
+export declare function withMiddleware<W extends { fetch: Handler }>(worker: W, ...middlewares: Array<(handler: Handler) => Handler>): W
 export declare function createErrorHandler(options?: { includeStack?: boolean, logErrors?: boolean, transformError?: ((error: unknown, body: Record<string, unknown>) => Record<string, unknown>) | null }): (handler: Handler) => Handler

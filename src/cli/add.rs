@@ -31,8 +31,14 @@ pub fn run(out: &Output, scope: &Scope, args: AddArgs) -> Outcome {
     let addition = features::addition(&args.feature, &worker, &args.inputs)?;
     let environment = scope.named_environment().unwrap_or(EVERY_ENVIRONMENT).to_owned();
     let mut created = None;
+    let mut other_files = String::new();
     let changed = match &addition {
         Addition::Cron(schedule) => config.add_cron(Some(&environment), schedule)?,
+        Addition::Auth { middleware, secret } => {
+            let (changed, diffs) = wire_auth(&config, middleware, secret, args.dry_run)?;
+            other_files = diffs;
+            changed
+        }
         Addition::Binding { kind, spec, resource } => {
             let mut spec = spec.clone();
             if let (true, Some(resource)) = (args.remote, resource) {
@@ -54,7 +60,7 @@ pub fn run(out: &Output, scope: &Scope, args: AddArgs) -> Outcome {
         false => std::fs::read_to_string(&path).unwrap_or_default(),
     };
     let name = path.display().to_string();
-    let diff = similar::TextDiff::from_lines(&before, &after).unified_diff().header(&name, &name).to_string();
+    let diff = similar::TextDiff::from_lines(&before, &after).unified_diff().header(&name, &name).to_string() + &other_files;
     let reaches_resource = matches!(addition, Addition::Binding { resource: Some(_), .. });
     let document = json!({"configPath": path, "feature": args.feature, "environment": environment, "changed": changed, "dryRun": args.dry_run, "resource": created, "diff": diff});
     out.result(&document, |d| summary(d, &args, reaches_resource));
@@ -74,6 +80,42 @@ fn summary(d: &Value, args: &AddArgs, reaches_resource: bool) -> String {
         _ => "added to",
     };
     format!("{}{verb} {}{resource}", d["diff"].as_str().unwrap_or_default(), d["configPath"].as_str().unwrap_or_default())
+}
+
+/// The worker behind an auth middleware: an entry module beside its own (the worker's file stays as it is), `main`
+/// pointed at it, and the secret declared in `.dev.vars.example` so that deploys generate and upload it. Whether
+/// anything changed, and the diffs of the files other than the config.
+fn wire_auth(config: &WranglerConfig, middleware: &str, secret: &str, dry_run: bool) -> Result<(bool, String), Failure> {
+    let main = config.read_config()?["main"].as_str().map(str::to_owned);
+    let main = main.ok_or_else(|| Failure::Usage("the worker has no main (an assets-only worker): there is no fetch handler to put behind auth".into()))?;
+    let dir = config.config_path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let health = match crate::service::settings::Settings::load(&dir)?.health {
+        crate::service::settings::HealthCheck::Endpoint { path, .. } => path,
+        crate::service::settings::HealthCheck::StartOnly => "/health".into(),
+    };
+    let (wrapper, text) = features::auth_entry(&main, middleware, secret, &health)?;
+    let declared = dir.join(".dev.vars.example");
+    let example = std::fs::read_to_string(&declared).unwrap_or_default();
+    let has_secret = example.lines().any(|l| l.split('=').next().map(str::trim) == Some(secret));
+    let new_example = match (has_secret, example.is_empty() || example.ends_with('\n')) {
+        (true, _) => example.clone(),
+        (false, true) => format!("{example}{secret}=\n"),
+        (false, false) => format!("{example}\n{secret}=\n"),
+    };
+    let file_diff = |path: &std::path::Path, old: &str, new: &str| {
+        let name = path.display().to_string();
+        similar::TextDiff::from_lines(old, new).unified_diff().header(&name, &name).to_string()
+    };
+    let diffs = file_diff(&dir.join(&wrapper), "", &text) + &file_diff(&declared, &example, &new_example);
+    if !dry_run {
+        let write = |path: std::path::PathBuf, text: &str| crate::atomic_file::write_atomic(&path, text.as_bytes(), crate::atomic_file::WriteOptions::default());
+        write(dir.join(&wrapper), &text)?;
+        if new_example != example {
+            write(declared, &new_example)?;
+        }
+    }
+    let pointed = config.set_main(&wrapper)?;
+    Ok((pointed || new_example != example, diffs))
 }
 
 /// The resource on the account: found by its exact name, else created. Its id, and whether it was made now.

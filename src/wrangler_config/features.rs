@@ -10,7 +10,7 @@ use crate::domain_config::resources::Kind as Storage;
 use crate::error::{Error, Result};
 
 /// The features, as the original names them.
-pub const FEATURES: &[&str] = &["ai", "kv", "d1", "r2", "vectorize", "queues", "cron", "hyperdrive", "analytics", "browser", "email"];
+pub const FEATURES: &[&str] = &["ai", "kv", "d1", "r2", "vectorize", "queues", "cron", "hyperdrive", "analytics", "browser", "email", "auth:bearer", "auth:apikey"];
 
 /// What a feature adds.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,8 @@ pub enum Addition {
         resource: Option<Resource>,
     },
     Cron(String),
+    /// The worker's fetch behind a clodo/worker auth middleware reading the `secret`.
+    Auth { middleware: &'static str, secret: &'static str },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,8 +57,11 @@ pub fn addition(feature: &str, worker: &str, inputs: &Inputs) -> Result<Addition
         Some((name, binding)) => (name, Some(binding)),
         None => (feature, None),
     };
-    if name == "auth" {
-        return Err(Error::invalid(format!("{feature}: the auth features (auth:bearer, auth:apikey) are not available in clodo yet; add the middleware by hand")));
+    match feature {
+        "auth:bearer" => return Ok(Addition::Auth { middleware: "createBearerAuth", secret: "AUTH_TOKEN" }),
+        "auth:apikey" => return Ok(Addition::Auth { middleware: "createApiKeyAuth", secret: "API_KEY" }),
+        _ if name == "auth" => return Err(Error::invalid(format!("Unknown feature {feature:?}: use auth:bearer or auth:apikey"))),
+        _ => {}
     }
     let binding = |default: &str| -> Result<String> {
         let b = binding.unwrap_or(default).to_owned();
@@ -111,6 +116,31 @@ pub fn addition(feature: &str, worker: &str, inputs: &Inputs) -> Result<Addition
     })
 }
 
+/// The file `auth` wiring writes beside the entry: the worker's own module behind the middleware.
+pub const AUTH_ENTRY: &str = "clodo-entry";
+
+/// The entry module that puts the worker at `main` (relative to the config) behind `middleware`, letting the
+/// health path through; written beside the entry with its extension, so the worker's own file stays as it is.
+pub fn auth_entry(main: &str, middleware: &str, secret: &str, health_path: &str) -> Result<(String, String)> {
+    let entry = std::path::Path::new(main);
+    let file_name = entry.file_name().and_then(|n| n.to_str()).ok_or_else(|| Error::invalid(format!("main {main:?} names no file")))?;
+    if file_name.starts_with(AUTH_ENTRY) {
+        return Err(Error::invalid(format!("the worker is already behind clodo's auth ({main}): edit that file to change it")));
+    }
+    let extension = entry.extension().and_then(|e| e.to_str()).unwrap_or("js");
+    let wrapper = entry.with_file_name(format!("{AUTH_ENTRY}.{extension}")).to_string_lossy().replace('\\', "/");
+    let text = format!(
+        "// Written by `clodo add`: the worker in ./{file_name} behind {middleware} (clodo/worker), which checks each\n\
+         // request against the {secret} secret; {health_path} answers without it. To undo, point main back at\n\
+         // ./{file_name} and delete this file.\n\
+         import worker from './{file_name}'\n\
+         import {{ {middleware}, withMiddleware }} from 'clodo/worker'\n\n\
+         export * from './{file_name}'\n\
+         export default withMiddleware(worker, {middleware}({{ secret: '{secret}', exempt: ['{health_path}'] }}))\n"
+    );
+    Ok((wrapper, text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +161,7 @@ mod tests {
         let err = |f: &str| addition(f, "shop", &Inputs::default()).unwrap_err().to_string();
         assert!(err("vectorize").contains("--index"));
         assert!(err("hyperdrive").contains("--id"));
-        assert!(err("auth:bearer").contains("not available"));
+        assert!(err("auth:basic").contains("auth:bearer or auth:apikey"));
         assert!(err("kvs").contains("Unknown feature"));
         assert!(err("kv:my-cache").contains("binding name"));
     }

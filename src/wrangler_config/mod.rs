@@ -360,6 +360,17 @@ impl WranglerConfig {
         Ok(doc.get(&list).and_then(|v| v.as_array().cloned()).unwrap_or_default())
     }
 
+    /// Points the top-level `main` at `main` (relative to the config); false when it already does.
+    pub fn set_main(&self, main: &str) -> Result<bool> {
+        self.edit(&self.options.config_path, Seed::Empty, |doc, _| {
+            if doc.get(&[key("main")]) == Some(json!(main)) {
+                return Ok(false);
+            }
+            doc.set(&[key("main")], &json!(main));
+            Ok(true)
+        })
+    }
+
     pub fn set_account_id(&self, account_id: &str) -> Result<bool> {
         if account_id.is_empty() {
             return Ok(false);
