@@ -187,18 +187,18 @@ test("a deploy killed with SIGKILL leaves no helper behind: it ends when the run
   assert.deepEqual(alive(running), [], 'the helper and its workerd ended by themselves')
 })
 
-test('a deploy killed with SIGKILL leaves wrangler dev servers that the next deploy of the service ends', { skip: process.platform !== 'linux' }, async () => {
+test('a deploy killed with SIGKILL while a wrangler dev serves: whatever it left, the next deploy of the service ends', { skip: process.platform !== 'linux' }, async () => {
   const dir = projects('no-health')
   const service = join(dir, 'no-health')
-  const { child, exited } = await deployUntilServing(service, { CLODO_LOCAL_HELPER: '0' })
+  const { child, exited, running } = await deployUntilServing(service, { CLODO_LOCAL_HELPER: '0' })
   child.kill('SIGKILL')
   await exited
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  assert.ok(processesMentioning(service).length > 0, 'a killed run cannot stop what its children started')
+  // What survives depends on wrangler (its CLI process may outlive the one clodo started); the next run reaps it.
   writeFileSync(join(service, 'src', 'worker.js'), 'export default { fetch: () => new Response("nothing here", { status: 404 }) };\n')
   const again = clodo(['deploy', '--local', service, '--json'], { CLODO_LOCAL_HELPER: '0' })
   assert.equal(again.code, 0, again.stderr)
-  assert.deepEqual(processesMentioning(service), [], 'the next run ended them, and its own')
+  assert.deepEqual(alive(running), [], 'nothing the killed run started is left')
+  assert.deepEqual(processesMentioning(service), [], 'nor anything the next run started')
 })
 
 test('deploy --report draws the run: one row per domain, and a page Chromium renders', async () => {

@@ -25,6 +25,7 @@ const owners = {
     'createEnvironmentConfig', 'FeatureFlagManager', 'featureManager', 'initializeService', 'createFeatureGuard',
     'createRouteGuard', 'createEnvironmentGuard', 'createRateLimitGuard', 'createCorsMiddleware',
     'createErrorHandler', 'checkDatabase', 'COMMON_FEATURES', 'configManager', 'composeMiddleware',
+    'createBearerAuth', 'createApiKeyAuth', 'withMiddleware',
   ],
   './utils-deployment.cjs': [
     'generateSecrets', 'generateSingleSecret', 'WranglerConfigManager', 'UnifiedConfigManager',
@@ -90,7 +91,8 @@ for (const [file, names] of Object.entries(owners)) {
   featureManager, FEATURES, CustomerConfigurationManager, customerConfigManager, createCustomer,
   validateCustomerConfigs, showCustomerConfig, getCustomerDeployCommand, initializeService,
   createFeatureGuard, createRouteGuard, createEnvironmentGuard, createRateLimitGuard, createCorsMiddleware,
-  createErrorHandler, checkDatabase, COMMON_FEATURES, configManager, composeMiddleware, SECRET_CONFIGS,
+  createErrorHandler, checkDatabase, COMMON_FEATURES, configManager, composeMiddleware, createBearerAuth,
+  createApiKeyAuth, withMiddleware, SECRET_CONFIGS,
   unifiedConfigManager, askUser, askYesNo, askChoice, closePrompts, DeploymentCredentialCollector,
   formatZonesForDisplay, parseZoneSelection, checkAuth, authenticate, storeCloudflareToken,
   getCloudflareToken, listWorkers, workerExists, deployWorker, deploySecret, deleteSecret, listSecrets,

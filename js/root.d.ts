@@ -10,6 +10,7 @@ export * from './framework'
 export { createService } from './framework'
 export {
   createFeatureGuard, createRouteGuard, createEnvironmentGuard, createRateLimitGuard, createCorsMiddleware, createErrorHandler,
-  composeMiddleware, initializeService, checkDatabase, COMMON_FEATURES, configManager,
+  composeMiddleware, initializeService, checkDatabase, COMMON_FEATURES, configManager, createBearerAuth, createApiKeyAuth,
+  withMiddleware,
 } from '../worker/index'
 export { SecurityCLI, INSECURE_PATTERNS, ENVIRONMENT_REQUIREMENTS, getEnvironmentRequirements, handleDeploymentError } from './security'

@@ -107,8 +107,9 @@ pub(super) fn validate(manager: &WranglerConfig, options: &ValidateOptions) -> V
     v
 }
 
-/// The errors wrangler's checks find in a document being edited (warnings left out), each with its environment:
-/// an edit compares them before and after, so it never adds one.
+/// The messages of the errors wrangler's checks find in a document being edited (warnings left out), without
+/// where they are: an edit compares them before and after, so it never adds a new kind of error (a new
+/// environment section that copies the top level's name repeats the top level's error, not a new one).
 pub(super) fn errors_of(doc: &Document, config_dir: &std::path::Path) -> Vec<String> {
     let dates = doc.date_paths();
     let config = match dates.is_empty() {
@@ -117,7 +118,7 @@ pub(super) fn errors_of(doc: &Document, config_dir: &std::path::Path) -> Vec<Str
     };
     let sink = check(&config, config_dir, &ValidateOptions::default());
     let errors = sink.findings.iter().filter(|f| f.severity == Severity::Error);
-    errors.map(|f| format!("{}{} ({})", f.env.as_ref().map(|e| format!("[env.{e}] ")).unwrap_or_default(), f.message, f.path)).collect()
+    errors.map(|f| f.message.clone()).collect()
 }
 
 /// The config with each TOML date marked, since wrangler reads those as
