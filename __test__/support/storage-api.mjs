@@ -3,11 +3,11 @@
 // Shapes from the types of Cloudflare's TypeScript SDK 5.2.0 and wrangler
 // 4.86's source (kv, r2 and queues clients):
 // - KV: GET/POST /storage/kv/namespaces, `{ id, title }`, paged by number (the bounds are not published: 1–1000
-//   here; wrangler 1 asked for 1000). A second namespace with a title taken is refused (code 10014, message
-//   ours).
-// - R2: GET/POST /r2/buckets (`{ buckets }`, cursor paging, `name_contains`), GET /r2/buckets/<name> (404 with
-//   code 10006 when missing, as wrangler's tests mock it); a name taken is a 409 (code 10004). Bucket names are
-//   3–63 lowercase letters, digits and `-` (R2's documented rule).
+//   here; wrangler 1 asked for 1000). A title taken is refused with 400 and code 10014, as wrangler's own tests
+//   mock Cloudflare's answer.
+// - R2: GET/POST /r2/buckets (`{ buckets }`, cursor paging, `name_contains`), GET /r2/buckets/<name> (404 when
+//   missing); a name taken is a 409. Those codes (10006, 10004 here) could not be learned; clodo goes by the
+//   status. Bucket names are 3–63 lowercase letters, digits and `-` (R2's documented rule).
 // - Queues: GET /queues (`name` filters, repeatable, as wrangler asks), POST `{ queue_name }`, GET /queues/<id>
 //   with its consumers, POST /queues/<id>/consumers and PUT /queues/<id>/consumers/<consumer id>. A name taken
 //   is refused (code 11009, message ours); a second worker consuming a queue too (code 11004, message ours).
