@@ -22,6 +22,7 @@ pub mod rollback;
 pub mod secrets;
 pub mod security;
 pub mod service;
+pub mod tokens;
 pub mod wrangler;
 pub mod wrangler_config;
 

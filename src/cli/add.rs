@@ -121,7 +121,9 @@ fn wire_auth(config: &WranglerConfig, middleware: &str, secret: &str, dry_run: b
 /// The resource on the account: found by its exact name, else created. Its id, and whether it was made now.
 fn ensure(resource: &Resource) -> Result<(Option<String>, bool), Failure> {
     let credentials = credentials();
-    let token = credentials.api_token.clone().ok_or_else(|| Failure::Usage("--remote needs a Cloudflare API token: set CLOUDFLARE_API_TOKEN".into()))?;
+    let token = credentials.api_token.clone().ok_or_else(|| {
+        Failure::Error(crate::error::Error::Api { kind: crate::error::WranglerFailure::Auth, message: "--remote needs a Cloudflare API token: run `clodo login` (or set CLOUDFLARE_API_TOKEN)".into() })
+    })?;
     let api = CloudflareApi::new(&token)?;
     let found = crate::http_check::block_on(async {
         let account = match &credentials.account_id {

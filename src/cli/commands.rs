@@ -82,7 +82,8 @@ pub fn rollback(out: &Output, path: &Path, target: &str, restore_database: bool,
     let service = crate::service::discovery::service(&root, &state.environment)?;
     let credentials = credentials();
     let options = Options {
-        local: credentials.api_token.is_none(),
+        // As the run was; states saved before that was recorded: remote when there is a token.
+        local: state.local.unwrap_or(credentials.api_token.is_none()),
         credentials,
         wrangler_path: super::wrangler_for(&root),
         force_secret_rollback,

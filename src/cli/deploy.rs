@@ -18,8 +18,8 @@ use crate::wrangler::Credentials;
 
 pub fn run(out: &Output, yes: bool, scope: &Scope, args: DeployArgs) -> Outcome {
     let credentials = credentials();
-    // Remote when asked, or when there are credentials (a token in the environment); else local.
-    let local = args.local || (!args.remote && credentials.api_token.is_none());
+    // Remote when asked, or when the environment has a token (a token `clodo login` stored needs --remote); else local.
+    let local = args.local || (!args.remote && super::environment_credentials().api_token.is_none());
     let environment = scope.environment(!local);
     let (paths, mut wanted): (Vec<String>, Vec<String>) = args.targets.iter().cloned().partition(|t| std::path::Path::new(t).is_dir());
     // A path is never taken for a domain: one that names no folder is an error.
@@ -129,8 +129,9 @@ pub fn run(out: &Output, yes: bool, scope: &Scope, args: DeployArgs) -> Outcome 
 }
 
 /// The domains of a service grouped by the credentials they deploy with:
-/// the environment's token, else the one in the domain's customer record; the
-/// account its record names, else the environment's. Local runs need none.
+/// the environment's token, else the one in the domain's customer record, else
+/// the one `clodo login` stored for its account; the account its record names,
+/// else the environment's. Local runs need none.
 fn by_credentials(service: &Service, domains: &[String], from_env: &Credentials, local: bool) -> Result<Vec<(Credentials, Vec<String>)>, Failure> {
     if local {
         return Ok(vec![(from_env.clone(), domains.to_vec())]);
@@ -139,10 +140,10 @@ fn by_credentials(service: &Service, domains: &[String], from_env: &Credentials,
     let mut missing = vec![];
     for domain in domains {
         let record = service.domains.iter().find(|d| &d.domain == domain);
-        let credentials = Credentials {
-            api_token: from_env.api_token.clone().or_else(|| record.and_then(|r| r.api_token.clone())),
-            account_id: record.and_then(|r| r.account_id.clone()).or_else(|| from_env.account_id.clone()),
-        };
+        let account_id = record.and_then(|r| r.account_id.clone()).or_else(|| from_env.account_id.clone());
+        let stored = || crate::tokens::for_account(account_id.as_deref()).ok().flatten().map(|(_, token)| token);
+        let api_token = super::environment_credentials().api_token.or_else(|| record.and_then(|r| r.api_token.clone())).or_else(stored);
+        let credentials = Credentials { api_token, account_id };
         if credentials.api_token.is_none() {
             missing.push(domain.as_str());
             continue;
@@ -154,10 +155,10 @@ fn by_credentials(service: &Service, domains: &[String], from_env: &Credentials,
     }
     match missing.is_empty() {
         true => Ok(groups),
-        false => Err(Failure::Usage(format!(
-            "no Cloudflare API token for {}: set CLOUDFLARE_API_TOKEN, or keep one in their customer records",
-            missing.join(", ")
-        ))),
+        false => Err(Failure::Error(crate::error::Error::Api {
+            kind: crate::error::WranglerFailure::Auth,
+            message: format!("no Cloudflare API token for {}: run `clodo login` (or set CLOUDFLARE_API_TOKEN)", missing.join(", ")),
+        })),
     }
 }
 

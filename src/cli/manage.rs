@@ -100,6 +100,8 @@ pub enum CustomersCommand {
         #[arg(long)]
         service_type: Option<String>,
     },
+    /// Move the plain-text API tokens found in records into clodo's token store (by account) and out of the files.
+    Secure,
     /// One record as text (the token masked).
     Show {
         /// The customer (its folder under config/customers).
@@ -236,6 +238,23 @@ pub fn secrets(out: &Output, scope: &Scope, command: SecretsCommand) -> Outcome 
 pub fn customers(out: &Output, scope: &Scope, command: CustomersCommand) -> Outcome {
     let (path, environment) = (&scope.path, scope.environment(false));
     match command {
+        CustomersCommand::Secure => {
+            let records = CustomerRecords::for_project(Some(&absolute(path)?), None, false);
+            let verify = |token: &str, account: &str| {
+                let api = crate::cloudflare::CloudflareApi::new(token)?;
+                crate::http_check::block_on(async { api.verify_token_for(Some(account)).await })
+            };
+            let report = crate::customer_records::secure::secure(&records, verify)?;
+            let moved = report.iter().filter(|r| r.outcome == "moved").count();
+            out.result(&json!({"records": report, "moved": moved}), |_| {
+                let lines: Vec<String> = report.iter().map(|r| format!("  {}/{}: {}", r.customer, r.environment, r.outcome)).collect();
+                match lines.is_empty() {
+                    true => "no record holds a plain-text token".to_owned(),
+                    false => format!("{moved} token(s) moved into clodo's token store:\n{}", lines.join("\n")),
+                }
+            });
+            Ok(if moved == report.len() { OK } else { FAILURE })
+        }
         CustomersCommand::List => {
             let records = CustomerRecords::for_project(Some(&absolute(path)?), None, false);
             let all = records.list_records()?;

@@ -4,6 +4,7 @@
 
 mod add;
 mod board;
+mod login;
 mod commands;
 mod db;
 mod deploy;
@@ -153,6 +154,23 @@ enum Command {
         #[arg(long, value_name = "ID")]
         id: Option<String>,
     },
+    /// Keep a Cloudflare API token for an account: verified with Cloudflare, then kept in the OS keychain (else in
+    /// clodo's encrypted store). Asked for on a terminal, hidden; or read from stdin with --token-stdin.
+    Login {
+        /// Read the token from stdin (scripts and CI) instead of asking.
+        #[arg(long)]
+        token_stdin: bool,
+        /// The account the token is for (default: CLOUDFLARE_ACCOUNT_ID, else the token's only account).
+        #[arg(long, value_name = "ACCOUNT_ID")]
+        account: Option<String>,
+    },
+    /// Forget the stored token of an account (default: the only one stored).
+    Logout {
+        #[arg(long, value_name = "ACCOUNT_ID")]
+        account: Option<String>,
+    },
+    /// Which token and account a command would use, and where the token comes from (never the token).
+    Whoami,
     /// What each domain uses: its D1 databases, KV namespaces, R2 buckets and queues.
     #[command(subcommand)]
     Resources(resources::ResourcesCommand),
@@ -343,6 +361,9 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Secrets(command) => manage::secrets(&out, &scope, command),
         Command::Customers(command) => manage::customers(&out, &scope, command),
         Command::Resources(command) => resources::run(&out, &scope, command),
+        Command::Login { token_stdin, account } => login::login(&out, token_stdin, account),
+        Command::Logout { account } => login::logout(&out, account),
+        Command::Whoami => login::whoami(&out),
         Command::Add { feature, remote, dry_run, schedule, index, id } => {
             add::run(&out, &scope, add::AddArgs { feature, remote, dry_run, inputs: crate::wrangler_config::features::Inputs { schedule, index, id } })
         }
@@ -374,8 +395,21 @@ impl From<Error> for Failure {
 
 pub type Outcome = std::result::Result<i32, Failure>;
 
-/// The credentials wrangler gets: from the environment only, never from a flag.
+/// The credentials wrangler gets, never from a flag: the environment's token (it wins, as in wrangler), else the
+/// one `clodo login` stored for the environment's account (else for the only account stored).
 fn credentials() -> crate::wrangler::Credentials {
+    let from_env = environment_credentials();
+    if from_env.api_token.is_some() {
+        return from_env;
+    }
+    match crate::tokens::for_account(from_env.account_id.as_deref()) {
+        Ok(Some((account, token))) => crate::wrangler::Credentials { api_token: Some(token), account_id: Some(account) },
+        _ => from_env,
+    }
+}
+
+/// `CLOUDFLARE_API_TOKEN` and `CLOUDFLARE_ACCOUNT_ID` as the environment (and its `.env` files) gives them.
+fn environment_credentials() -> crate::wrangler::Credentials {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     crate::wrangler::Credentials { api_token: var("CLOUDFLARE_API_TOKEN"), account_id: var("CLOUDFLARE_ACCOUNT_ID") }
 }

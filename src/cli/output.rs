@@ -90,6 +90,14 @@ impl Output {
         dialoguer::Confirm::with_theme(self.theme().as_ref()).with_prompt(question).default(false).interact_on(&console::Term::stderr()).ok()
     }
 
+    /// A secret typed on the terminal, not echoed; `None` when there is no terminal to ask.
+    pub fn secret(&self, question: &str) -> Option<String> {
+        if !self.interactive {
+            return None;
+        }
+        dialoguer::Password::with_theme(self.theme().as_ref()).with_prompt(question).interact_on(&console::Term::stderr()).ok()
+    }
+
     /// Some of `items` picked on the terminal (all preselected); `None` without a terminal.
     pub fn pick(&self, question: &str, items: &[String]) -> Option<Vec<usize>> {
         if !self.interactive {

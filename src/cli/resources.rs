@@ -27,7 +27,8 @@ pub fn run(out: &Output, scope: &Scope, command: ResourcesCommand) -> Outcome {
     let environment = scope.environment(remote);
     let credentials = credentials();
     if remote && credentials.api_token.is_none() {
-        return Err(Failure::Usage("--remote needs a Cloudflare API token: set CLOUDFLARE_API_TOKEN".into()));
+        let message = "--remote needs a Cloudflare API token: run `clodo login` (or set CLOUDFLARE_API_TOKEN)".into();
+        return Err(Failure::Error(crate::error::Error::Api { kind: crate::error::WranglerFailure::Auth, message }));
     }
     let services = discovery::services(&absolute(&scope.path)?, &environment)?;
     if services.is_empty() {

@@ -9,6 +9,7 @@
 
 mod envfile;
 mod layout;
+pub mod secure;
 mod standard;
 mod templates;
 

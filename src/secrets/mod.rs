@@ -4,7 +4,7 @@
 //! argv, logs, audit lines or error messages.
 
 mod generate;
-mod store;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
