@@ -966,11 +966,20 @@ export interface FailedDatabase {
   reason?: string
 }
 
+/** Forgets the account's stored token; false when there was none. */
+export declare function forgetCloudflareToken(accountId: string): Promise<boolean>
+
 /** A fresh value for every standard secret and every `customConfigs` entry. */
 export declare function generateSecrets(customConfigs?: Record<string, number | { length: number }>): Record<string, string>
 
 /** `length` (default 32) hex characters from the OS random source. */
 export declare function generateSingleSecret(length?: number | undefined | null): string
+
+/**
+ * Verifies the token with Cloudflare for the account (else the token's only one) and keeps it in the OS keychain,
+ * else in clodo's encrypted store; what was kept, never the token. A refused token is E_AUTH.
+ */
+export declare function keepCloudflareToken(token: string, accountId?: string | undefined | null): Promise<{ accountId: string, keptIn: 'keychain' | 'encrypted-file', status: string, expiresOn?: string, verifiedAt: string }>
 
 export interface MigrationAcrossOptions {
   /** Default `['development', 'staging', 'production']`. */
@@ -1352,6 +1361,12 @@ export interface StaticSiteValidation {
   valid: boolean
   errors: Array<string>
 }
+
+/** The stored token for the account (else for the only account stored): `{ accountId, token }`, or null. */
+export declare function storedCloudflareToken(accountId?: string | undefined | null): Promise<{ accountId: string, token: string } | null>
+
+/** Every account with a stored token, and where and how it is kept (never the token). */
+export declare function storedCloudflareTokens(): Promise<Array<{ accountId: string, keptIn: 'keychain' | 'encrypted-file', status: string, expiresOn?: string, verifiedAt: string }>>
 
 /** Why a set of record variables is a template (`isTemplate` false: it is real data). */
 export interface TemplateReport {

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cliEnvironment, project, root } from './helpers.mjs'
+import { cliEnvironment, clodo as native, project, rejection, require, root } from './helpers.mjs'
 import { cloudflareApiForTests } from './support/cloudflare-api.mjs'
 
 const token = 'login-test-token-6f1e2d'
@@ -129,4 +129,29 @@ test('customers secure moves plain-text tokens from records into the store, by a
   assert.equal(JSON.parse(planned.stdout).runs[0].summary.results[0].status, 'planned')
   assert.equal(planned.stdout.includes(token), false)
   await clodo(configDir, ['logout'])
+})
+
+test("utils/cloudflare's token functions keep the original's names and shapes, on the same store", async () => {
+  const cf = require(join(root, 'js', 'utils-cloudflare.cjs'))
+  const saved = { dir: process.env.CLODO_CONFIG_DIR, key: process.env.CLODO_SECRET_KEY, token: process.env.CLOUDFLARE_API_TOKEN }
+  Object.assign(process.env, { CLODO_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'clodo-login-')), CLODO_SECRET_KEY: '4d'.repeat(32) })
+  delete process.env.CLOUDFLARE_API_TOKEN
+  try {
+    assert.equal(await cf.checkAuth(), false, 'no token anywhere yet')
+    const fingerprint = await cf.storeCloudflareToken(token, { accountId })
+    assert.match(fingerprint, /^[0-9a-f]{16}$/)
+    assert.equal(await cf.checkAuth(), true)
+    assert.equal(await cf.getCloudflareToken(['api_access']), token, 'the stored token, for its one account')
+    const refused = await rejection(cf.storeCloudflareToken('not-known-here', { accountId }))
+    assert.equal(refused.code, 'E_AUTH')
+    assert.equal(await cf.getCloudflareToken(), token, 'a refused token replaces nothing')
+    assert.equal((await rejection(cf.authenticate.call(null, { apiToken: 'not-known-here' }))).code, 'E_NOT_INTERACTIVE')
+    assert.equal(await native.forgetCloudflareToken(accountId), true)
+    assert.equal(await cf.checkAuth(), false)
+  } finally {
+    for (const [name, value] of [['CLODO_CONFIG_DIR', saved.dir], ['CLODO_SECRET_KEY', saved.key], ['CLOUDFLARE_API_TOKEN', saved.token]]) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
 })

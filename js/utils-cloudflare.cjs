@@ -6,11 +6,11 @@
 // { apiToken, accountId, scriptName, servicePath, configPath, wranglerPath }.
 'use strict'
 
-const { execFile, spawn } = require('node:child_process')
+const { execFile } = require('node:child_process')
 const { promisify } = require('node:util')
 const native = require('./native.cjs')
 
-const { CloudflareAPI, DomainDiscovery, DatabaseOrchestrator, EnhancedSecretManager } = native
+const { CloudflareAPI, DomainDiscovery, DatabaseOrchestrator } = native
 
 function coded(message, code) {
   return Object.assign(new Error(message), { code })
@@ -31,21 +31,17 @@ function parseZoneSelection(selection, zones) {
   return Number.isInteger(index) && index >= 0 && index < zones.length ? index : -1
 }
 
-/** The token to use: given, else CLOUDFLARE_API_TOKEN, else the one storeCloudflareToken kept (needs the store's key). */
+/** The token to use: given, else CLOUDFLARE_API_TOKEN, else the one clodo keeps for the account (`clodo login`, storeCloudflareToken). */
 async function tokenFrom(options = {}) {
   if (options.apiToken) return options.apiToken
   if (process.env.CLOUDFLARE_API_TOKEN) return process.env.CLOUDFLARE_API_TOKEN
-  try {
-    return await new EnhancedSecretManager(options).storedCloudflareToken()
-  } catch {
-    return null
-  }
+  return (await native.storedCloudflareToken(accountOf(options)))?.token ?? null
 }
 
 /** The account a token may belong to: tokens an account owns verify only there. */
 const accountOf = (options = {}) => options.accountId ?? process.env.CLOUDFLARE_ACCOUNT_ID
 
-/** Whether a token is at hand and Cloudflare accepts it. */
+/** Whether a token (given, the environment's, or the stored one) is one Cloudflare accepts. */
 async function checkAuth(options = {}) {
   const token = await tokenFrom(options)
   if (!token) return false
@@ -53,29 +49,34 @@ async function checkAuth(options = {}) {
   return verified.valid === true
 }
 
-/** `wrangler login` on this terminal (its browser flow); without a terminal it refuses: set CLOUDFLARE_API_TOKEN instead. */
+/**
+ * Makes sure clodo has a token Cloudflare accepts: the environment's or the stored one, else one asked for on
+ * this terminal (hidden), verified and kept in the OS keychain (else clodo's encrypted store). Without a terminal
+ * it refuses: set CLOUDFLARE_API_TOKEN, or run `clodo login --token-stdin`.
+ */
 async function authenticate(options = {}) {
+  if (await checkAuth(options)) return true
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw coded('authenticate() runs wrangler login, which needs a terminal; in CI or scripts set CLOUDFLARE_API_TOKEN instead', 'E_NOT_INTERACTIVE')
+    throw coded('No Cloudflare API token Cloudflare accepts, and no terminal to ask for one: set CLOUDFLARE_API_TOKEN, or run `clodo login --token-stdin`', 'E_NOT_INTERACTIVE')
   }
-  const { wrangler } = await new DatabaseOrchestrator({ projectRoot: options.servicePath, dryRun: true, wranglerPath: options.wranglerPath }).initialize()
-  await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [wrangler.path, 'login'], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } })
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(coded(`wrangler login exited with ${code}`, 'E_AUTH'))))
-  })
-  console.log('Authentication successful. Use storeCloudflareToken() to keep an API token for clodo.')
+  const { askSecret, closePrompts } = require('./prompts.cjs')
+  try {
+    const token = await askSecret('Cloudflare API token')
+    const kept = await native.keepCloudflareToken(token.trim(), accountOf(options))
+    console.log(`Authentication successful: the token of account ${kept.accountId} is kept.`)
+    return true
+  } finally {
+    closePrompts()
+  }
 }
 
 /**
- * Verifies the token with Cloudflare, then keeps it in clodo's encrypted store
- * (`<servicePath>/.clodo/secrets`, key `CLODO_SECRET_KEY` or `secretKey`);
- * resolves to its fingerprint. The token itself is never printed.
+ * Verifies the token with Cloudflare, then keeps it for its account in the OS keychain (else clodo's encrypted
+ * store, key `CLODO_SECRET_KEY`); resolves to its fingerprint. The token itself is never printed.
  */
 async function storeCloudflareToken(token, metadata = {}) {
-  const verified = await new CloudflareAPI(token).verifyToken(accountOf(metadata))
-  if (!verified.valid) throw coded(`Cloudflare does not accept this token: ${verified.error}`, 'E_AUTH')
-  const fingerprint = await new EnhancedSecretManager({ projectRoot: metadata.servicePath, secretKey: metadata.secretKey }).storeCloudflareToken(token)
+  await native.keepCloudflareToken(token, accountOf(metadata))
+  const fingerprint = require('node:crypto').createHash('sha256').update(token).digest('hex').slice(0, 16)
   console.log(`Cloudflare API token stored securely with fingerprint: ${fingerprint}`)
   return fingerprint
 }

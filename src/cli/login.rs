@@ -8,7 +8,6 @@ use std::io::Read;
 use serde_json::json;
 
 use super::{Failure, OK, Outcome, Output, environment_credentials};
-use crate::cloudflare::CloudflareApi;
 use crate::error::{Error, WranglerFailure};
 use crate::tokens::{self, StoredToken};
 
@@ -25,35 +24,8 @@ pub fn login(out: &Output, token_stdin: bool, account: Option<String>) -> Outcom
         }
         false => out.secret("Cloudflare API token").ok_or_else(|| auth_error("no terminal to ask for the token on: pipe it with --token-stdin"))?,
     };
-    if token.is_empty() {
-        return Err(auth_error("the token is empty"));
-    }
     let account = account.or(environment_credentials().account_id);
-    let api = CloudflareApi::new(&token)?;
-    let checked = crate::http_check::block_on(async {
-        let account = match account {
-            Some(account) => account,
-            None => api.sole_account().await?,
-        };
-        let verified = api.verify_token_for(Some(&account)).await?;
-        Ok((account, verified))
-    });
-    let (account, verified) = match checked {
-        Err(Error::Api { kind: WranglerFailure::Auth, message }) => return Err(auth_error(format!("Cloudflare does not accept this token, so nothing was stored ({message})"))),
-        other => other?,
-    };
-    let status = verified["status"].as_str().unwrap_or("unknown").to_owned();
-    if status != "active" {
-        return Err(auth_error(format!("Cloudflare says this token is {status}: create an active one in the dashboard (My Profile → API Tokens)")));
-    }
-    let record = StoredToken {
-        account_id: account,
-        kept_in: tokens::KeptIn::Keychain,
-        status,
-        expires_on: verified["expires_on"].as_str().map(str::to_owned),
-        verified_at: crate::audit_log::now_iso(),
-    };
-    let saved = tokens::save(&token, record)?;
+    let saved = tokens::verify_and_keep(&token, account.as_deref())?;
     out.result(&serde_json::to_value(&saved).unwrap_or_default(), |_| {
         let expiry = saved.expires_on.as_deref().map_or(String::new(), |e| format!(", expires {e}"));
         format!("logged in: account {}, token verified ({}{expiry}) and kept in {}", saved.account_id, saved.status, where_kept(&saved))

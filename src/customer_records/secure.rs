@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::CustomerRecords;
 use crate::error::Result;
@@ -24,8 +23,8 @@ pub struct Secured {
     pub outcome: String,
 }
 
-/// Moves every record's token into the store; `verify(token, account)` is Cloudflare's answer for it.
-pub fn secure(records: &CustomerRecords, verify: impl Fn(&str, &str) -> Result<Value>) -> Result<Vec<Secured>> {
+/// Moves every record's token into the store, each verified with Cloudflare first.
+pub fn secure(records: &CustomerRecords) -> Result<Vec<Secured>> {
     let mut report = vec![];
     for inspection in records.list_records()? {
         let text = match std::fs::read_to_string(&inspection.path) {
@@ -38,7 +37,7 @@ pub fn secure(records: &CustomerRecords, verify: impl Fn(&str, &str) -> Result<V
         let mut secured = Secured { customer: inspection.customer.clone(), environment: inspection.environment.clone(), account_id: account.clone(), outcome: String::new() };
         secured.outcome = match account {
             None => "left as it was: the record names no CLOUDFLARE_ACCOUNT_ID to keep its token under".into(),
-            Some(account) => match keep(&inspection.path, &token, &account, &verify) {
+            Some(account) => match keep(&inspection.path, &token, &account) {
                 Ok(()) => "moved".into(),
                 Err(e) => format!("left as it was: {e}"),
             },
@@ -49,20 +48,8 @@ pub fn secure(records: &CustomerRecords, verify: impl Fn(&str, &str) -> Result<V
 }
 
 /// Verifies and stores the token, then takes its line out of the record.
-fn keep(path: &std::path::Path, token: &str, account: &str, verify: &impl Fn(&str, &str) -> Result<Value>) -> Result<()> {
-    let verified = verify(token, account)?;
-    let status = verified["status"].as_str().unwrap_or("unknown").to_owned();
-    if status != "active" {
-        return Err(crate::error::Error::invalid(format!("Cloudflare says its token is {status}")));
-    }
-    let record = crate::tokens::StoredToken {
-        account_id: account.to_owned(),
-        kept_in: crate::tokens::KeptIn::Keychain,
-        status,
-        expires_on: verified["expires_on"].as_str().map(str::to_owned),
-        verified_at: crate::audit_log::now_iso(),
-    };
-    crate::tokens::save(token, record)?;
+fn keep(path: &std::path::Path, token: &str, account: &str) -> Result<()> {
+    crate::tokens::verify_and_keep(token, Some(account))?;
     let _lock = crate::atomic_file::FileLock::acquire(path, Duration::from_secs(10))?;
     let text = std::fs::read_to_string(path).map_err(|e| crate::error::Error::io("Failed to read", path, e))?;
     let kept: String = text.split_inclusive('\n').filter(|line| !is_token_line(line)).collect();

@@ -19,5 +19,6 @@ mod deployment_auditor;
 mod deployment_validator;
 mod discovery;
 mod task;
+mod tokens;
 mod unified_config_manager;
 mod wrangler_config_manager;
