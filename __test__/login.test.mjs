@@ -8,7 +8,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliEnvironment, clodo as native, project, rejection, require, root } from './helpers.mjs'
@@ -19,9 +19,9 @@ const accountId = 'c0ffee00c0ffee00c0ffee00c0ffee00'
 const api = cloudflareApiForTests({ token, accountId })
 
 /** The CLI with its own config folder and no token in the environment; `input` goes to stdin. */
-function clodo(configDir, args, { input = '', command = [process.execPath, join(root, 'bin', 'clodo.js')] } = {}) {
+function clodo(configDir, args, { input = '', command = [process.execPath, join(root, 'bin', 'clodo.js')], wrangler } = {}) {
   return new Promise((resolve) => {
-    const env = { ...cliEnvironment, CLODO_CONFIG_DIR: configDir, CLODO_SECRET_KEY: '4d'.repeat(32), CLOUDFLARE_API_BASE_URL: api.baseUrl }
+    const env = { ...cliEnvironment, CLODO_CONFIG_DIR: configDir, CLODO_SECRET_KEY: '4d'.repeat(32), CLOUDFLARE_API_BASE_URL: api.baseUrl, ...(wrangler ? { CLODO_WRANGLER: wrangler } : {}) }
     const child = spawn(command[0], [...command.slice(1), ...args], { env })
     let [stdout, stderr] = ['', '']
     child.stdout.on('data', (d) => (stdout += d))
@@ -36,9 +36,16 @@ function everyFile(dir) {
   return readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f))
 }
 
-test('login verifies and keeps the token; remote commands use it; whoami names its source, never the token; logout forgets it', async () => {
+test('login verifies and keeps the token; remote commands and a deploy use it; whoami names its source; no output, argv, file or state holds it; logout forgets it', async () => {
   const configDir = mkdtempSync(join(tmpdir(), 'clodo-login-'))
-  const service = project({ 'wrangler.toml': 'name = "shop"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n' })
+  const service = project({
+    'wrangler.toml': 'name = "shop"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n',
+    'src/index.js': 'export default { fetch: () => new Response("ok") }\n',
+  })
+  // Every wrangler the deploy runs logs its argv here.
+  const argvLog = join(service, 'argv.log')
+  writeFileSync(join(service, 'wrangler-logged'), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${argvLog}"\nexec "${join(root, 'node_modules', '.bin', 'wrangler')}" "$@"\n`)
+  chmodSync(join(service, 'wrangler-logged'), 0o755)
   const outputs = []
   const run = async (...args) => {
     const r = await clodo(configDir, ...args)
@@ -61,6 +68,11 @@ test('login verifies and keeps the token; remote commands use it; whoami names i
   assert.equal(listed.code, 0, listed.stderr)
   assert.deepEqual(JSON.parse(listed.stdout).services[0].domains[0].resources.map((r) => r.exists), [false], 'looked up with the stored token')
   assert.ok(api.requests.some((r) => r.authorization === `Bearer ${token}` && r.path.includes('/storage/kv/namespaces')))
+
+  const deployed = await run(['deploy', '--remote', '--env', 'staging', service, 'a.example.com', '--no-tests', '--json'], { wrangler: join(service, 'wrangler-logged') })
+  assert.equal(deployed.code, 0, deployed.stdout + deployed.stderr)
+  assert.ok(api.workers.has('shop-a-example-com-staging'), 'deployed with the stored token')
+  assert.equal(readFileSync(argvLog, 'utf8').includes(token), false, 'never in an argv')
 
   const logout = await run(['logout'])
   assert.equal(logout.code, 0, logout.stderr)

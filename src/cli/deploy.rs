@@ -17,7 +17,7 @@ use crate::service::settings::{HealthCheck, Settings, health_path};
 use crate::wrangler::Credentials;
 
 pub fn run(out: &Output, yes: bool, scope: &Scope, args: DeployArgs) -> Outcome {
-    let credentials = credentials();
+    let mut credentials = credentials();
     // Remote when asked, or when the environment has a token (a token `clodo login` stored needs --remote); else local.
     let local = args.local || (!args.remote && super::environment_credentials().api_token.is_none());
     let environment = scope.environment(!local);
@@ -73,6 +73,13 @@ pub fn run(out: &Output, yes: bool, scope: &Scope, args: DeployArgs) -> Outcome 
     }
     if args.resume.is_some() && plan.len() > 1 {
         return Err(Failure::Usage("--resume continues one service's run: give that service's folder".into()));
+    }
+    // Remote without any token: on a terminal, one is asked for (and kept, as `clodo login` would).
+    if !local && credentials.api_token.is_none() && !args.dry_run
+        && let Some(token) = out.secret("No Cloudflare API token: paste one (it is verified, then kept as clodo login does)")
+    {
+        let kept = crate::tokens::verify_and_keep(&token, credentials.account_id.as_deref())?;
+        credentials = Credentials { api_token: Some(token), account_id: Some(kept.account_id) };
     }
     let mut groups = vec![];
     for (service, domains) in &plan {
