@@ -92,9 +92,11 @@ test('without a terminal nothing prompts: production needs --yes, --interactive 
   const interactive = clodo(['deploy', service, '--local', '--interactive'])
   assert.equal(interactive.code, 2)
   assert.match(interactive.stderr, /--interactive needs a terminal/)
+  // Remote with no token anywhere, and no terminal to ask for one.
   const remote = clodo(['deploy', service, 'shop.example.com', '--remote', '--json'])
-  assert.equal(remote.code, 2)
-  assert.equal(JSON.parse(remote.stdout).error.code, 'E_INVALID_INPUT')
+  assert.equal(remote.code, 1)
+  assert.equal(JSON.parse(remote.stdout).error.code, 'E_AUTH')
+  assert.match(JSON.parse(remote.stdout).error.message, /no Cloudflare API token for shop\.example\.com: run `clodo login`/)
   const nothing = clodo(['deploy', mkdtempSync(join(tmpdir(), 'clodo-empty-'))])
   assert.equal(nothing.code, 2)
   assert.match(nothing.stderr, /no wrangler config in/)

@@ -13,9 +13,16 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const require = createRequire(import.meta.url)
 export const clodo = require(root)
 
-// The CLI sees nothing of the caller's shell: no credentials, no secret store key.
+// The CLI sees nothing of the caller's shell: no credentials, no secret store key, no token a developer stored
+// with `clodo login` (an empty config folder of its own).
 const { CLODO_SECRET_KEY: _key, ...inherited } = process.env
-export const cliEnvironment = { ...inherited, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' }
+export const cliEnvironment = {
+  ...inherited,
+  CLOUDFLARE_API_TOKEN: '',
+  CLOUDFLARE_ACCOUNT_ID: '',
+  WRANGLER_SEND_METRICS: 'false',
+  CLODO_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'clodo-config-')),
+}
 
 /** `clodo <args>` through bin/clodo.js: its exit code, stdout and stderr. */
 export function runCli(args, env = {}) {
@@ -106,9 +113,20 @@ export function freePort() {
 /**
  * Starts the real `wrangler dev` on `config` (offline, ports of its own: other
  * test files run one at the same time) and resolves once it is ready with
- * `{ base, stop }`.
+ * `{ base, stop }`. A port another process took between our probe and
+ * wrangler's bind is tried again on new ones, twice at most.
  */
 export async function startWranglerDev(config, cwd) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWranglerDevOnce(config, cwd)
+    } catch (error) {
+      if (attempt === 3 || !/Address already in use/.test(error.message)) throw error
+    }
+  }
+}
+
+async function startWranglerDevOnce(config, cwd) {
   const [port, inspectorPort] = [await freePort(), await freePort()]
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--config', config]
   const dev = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
