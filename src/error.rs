@@ -153,6 +153,11 @@ impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidInput(message.into())
     }
+
+    /// No usable Cloudflare credential (`E_AUTH`).
+    pub fn auth(message: impl Into<String>) -> Self {
+        Error::Api { kind: WranglerFailure::Auth, message: message.into() }
+    }
 }
 
 /// Every code the core can produce, for documentation and tests.

@@ -99,26 +99,22 @@ pub fn load(account: &str) -> Result<Option<String>> {
 /// `clodo login`, `customers secure` and `storeCloudflareToken` do. A token Cloudflare refuses, or does not call
 /// active, is E_AUTH and nothing is kept.
 pub fn verify_and_keep(token: &str, account: Option<&str>) -> Result<StoredToken> {
-    let refused = |message: String| Error::Api { kind: crate::error::WranglerFailure::Auth, message };
     if token.trim().is_empty() {
-        return Err(refused("the token is empty".into()));
+        return Err(Error::auth("the token is empty"));
     }
     let api = crate::cloudflare::CloudflareApi::new(token)?;
     let checked = crate::http_check::block_on(async {
-        let account = match account {
-            Some(account) => account.to_owned(),
-            None => api.sole_account().await?,
-        };
+        let account = api.account_or_sole(account).await?;
         let verified = api.verify_token_for(Some(&account)).await?;
         Ok((account, verified))
     });
     let (account_id, verified) = match checked {
-        Err(Error::Api { kind: crate::error::WranglerFailure::Auth, message }) => return Err(refused(format!("Cloudflare does not accept this token, so nothing was stored ({message})"))),
+        Err(Error::Api { kind: crate::error::WranglerFailure::Auth, message }) => return Err(Error::auth(format!("Cloudflare does not accept this token, so nothing was stored ({message})"))),
         other => other?,
     };
     let status = verified["status"].as_str().unwrap_or("unknown").to_owned();
     if status != "active" {
-        return Err(refused(format!("Cloudflare says this token is {status}: create an active one in the dashboard (My Profile → API Tokens)")));
+        return Err(Error::auth(format!("Cloudflare says this token is {status}: create an active one in the dashboard (My Profile → API Tokens)")));
     }
     let expires_on = verified["expires_on"].as_str().map(str::to_owned);
     save(token, StoredToken { account_id, kept_in: KeptIn::Keychain, status, expires_on, verified_at: crate::audit_log::now_iso() })

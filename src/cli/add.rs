@@ -121,15 +121,10 @@ fn wire_auth(config: &WranglerConfig, middleware: &str, secret: &str, dry_run: b
 /// The resource on the account: found by its exact name, else created. Its id, and whether it was made now.
 fn ensure(resource: &Resource) -> Result<(Option<String>, bool), Failure> {
     let credentials = credentials();
-    let token = credentials.api_token.clone().ok_or_else(|| {
-        Failure::Error(crate::error::Error::Api { kind: crate::error::WranglerFailure::Auth, message: "--remote needs a Cloudflare API token: run `clodo login` (or set CLOUDFLARE_API_TOKEN)".into() })
-    })?;
+    let token = credentials.api_token.clone().ok_or_else(|| crate::error::Error::auth("--remote needs a Cloudflare API token: run `clodo login` (or set CLOUDFLARE_API_TOKEN)"))?;
     let api = CloudflareApi::new(&token)?;
     let found = crate::http_check::block_on(async {
-        let account = match &credentials.account_id {
-            Some(account) => account.clone(),
-            None => api.sole_account().await?,
-        };
+        let account = api.account_or_sole(credentials.account_id.as_deref()).await?;
         match resource.storage {
             Store::D1 => {
                 let listed = api.d1_databases(&account).await?;
@@ -140,8 +135,7 @@ fn ensure(resource: &Resource) -> Result<(Option<String>, bool), Failure> {
                 Ok((made["uuid"].as_str().map(str::to_owned), true))
             }
             Store::Other(kind) => {
-                let own = crate::domain_config::resources::DomainResource { kind, binding: String::new(), original: None, name: resource.name.clone(), id: None, shared: false };
-                let found = api.ensure_resource(&account, &own, None).await?;
+                let found = api.ensure_resource(&account, kind, &resource.name, None).await?;
                 Ok((found.id, found.created))
             }
         }

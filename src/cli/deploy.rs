@@ -162,10 +162,7 @@ fn by_credentials(service: &Service, domains: &[String], from_env: &Credentials,
     }
     match missing.is_empty() {
         true => Ok(groups),
-        false => Err(Failure::Error(crate::error::Error::Api {
-            kind: crate::error::WranglerFailure::Auth,
-            message: format!("no Cloudflare API token for {}: run `clodo login` (or set CLOUDFLARE_API_TOKEN)", missing.join(", ")),
-        })),
+        false => Err(crate::error::Error::auth(format!("no Cloudflare API token for {}: run `clodo login` (or set CLOUDFLARE_API_TOKEN)", missing.join(", "))).into()),
     }
 }
 

@@ -8,12 +8,8 @@ use std::io::Read;
 use serde_json::json;
 
 use super::{Failure, OK, Outcome, Output, environment_credentials};
-use crate::error::{Error, WranglerFailure};
+use crate::error::Error;
 use crate::tokens::{self, StoredToken};
-
-fn auth_error(message: impl Into<String>) -> Failure {
-    Failure::Error(Error::Api { kind: WranglerFailure::Auth, message: message.into() })
-}
 
 pub fn login(out: &Output, token_stdin: bool, account: Option<String>) -> Outcome {
     let token = match token_stdin {
@@ -22,7 +18,7 @@ pub fn login(out: &Output, token_stdin: bool, account: Option<String>) -> Outcom
             std::io::stdin().read_to_string(&mut text).map_err(|e| Error::io("read the token from", std::path::Path::new("stdin"), e))?;
             text.trim().to_owned()
         }
-        false => out.secret("Cloudflare API token").ok_or_else(|| auth_error("no terminal to ask for the token on: pipe it with --token-stdin"))?,
+        false => out.secret("Cloudflare API token").ok_or_else(|| Error::auth("no terminal to ask for the token on: pipe it with --token-stdin"))?,
     };
     let account = account.or(environment_credentials().account_id);
     let saved = tokens::verify_and_keep(&token, account.as_deref())?;

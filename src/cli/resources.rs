@@ -27,8 +27,7 @@ pub fn run(out: &Output, scope: &Scope, command: ResourcesCommand) -> Outcome {
     let environment = scope.environment(remote);
     let credentials = credentials();
     if remote && credentials.api_token.is_none() {
-        let message = "--remote needs a Cloudflare API token: run `clodo login` (or set CLOUDFLARE_API_TOKEN)".into();
-        return Err(Failure::Error(crate::error::Error::Api { kind: crate::error::WranglerFailure::Auth, message }));
+        return Err(crate::error::Error::auth("--remote needs a Cloudflare API token: run `clodo login` (or set CLOUDFLARE_API_TOKEN)").into());
     }
     let services = discovery::services(&absolute(&scope.path)?, &environment)?;
     if services.is_empty() {

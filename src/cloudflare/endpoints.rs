@@ -54,6 +54,14 @@ impl CloudflareApi {
         }
     }
 
+    /// `given`, else the token's only account.
+    pub async fn account_or_sole(&self, given: Option<&str>) -> Result<String> {
+        match given {
+            Some(account) => Ok(account.to_owned()),
+            None => self.sole_account().await,
+        }
+    }
+
     pub async fn account(&self, account_id: &str) -> Result<Value> {
         self.get(&format!("/accounts/{}", segment(account_id))).await
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::client::CloudflareApi;
 use super::endpoints::segment;
-use crate::domain_config::resources::{DomainResource, Kind};
+use crate::domain_config::resources::Kind;
 use crate::error::{Error, Result, WranglerFailure};
 
 /// Where a resource stands on the account.
@@ -19,22 +19,18 @@ pub struct Found {
 }
 
 impl CloudflareApi {
-    /// The resource, found by its exact name, or created when it does not exist yet.
-    pub async fn ensure_resource(&self, account: &str, resource: &DomainResource, jurisdiction: Option<&str>) -> Result<Found> {
-        if let Some(id) = self.find_resource(account, resource.kind, &resource.name, jurisdiction).await? {
+    /// The `kind` called `name`, found by its exact name, or created when it does not exist yet.
+    pub async fn ensure_resource(&self, account: &str, kind: Kind, name: &str, jurisdiction: Option<&str>) -> Result<Found> {
+        if let Some(id) = self.find_resource(account, kind, name, jurisdiction).await? {
             return Ok(Found { id: Some(id), created: false });
         }
         let accounts = format!("/accounts/{}", segment(account));
-        let name = resource.name.as_str();
-        let created = match resource.kind {
+        let created = match kind {
             Kind::Kv => self.request(reqwest::Method::POST, &format!("{accounts}/storage/kv/namespaces"), Some(&json!({"title": name}))).await?,
-            Kind::R2 => {
-                let headers: Vec<(&str, &str)> = jurisdiction.map(|j| ("cf-r2-jurisdiction", j)).into_iter().collect();
-                self.request_with(reqwest::Method::POST, &format!("{accounts}/r2/buckets"), Some(&json!({"name": name})), &headers).await?
-            }
+            Kind::R2 => self.request_with(reqwest::Method::POST, &format!("{accounts}/r2/buckets"), Some(&json!({"name": name})), &jurisdiction_header(jurisdiction)).await?,
             Kind::Queue => self.request(reqwest::Method::POST, &format!("{accounts}/queues"), Some(&json!({"queue_name": name}))).await?,
         };
-        let id = match resource.kind {
+        let id = match kind {
             Kind::Kv => Some(created["result"]["id"].as_str().ok_or_else(|| Error::invalid(format!("Cloudflare created KV namespace {name} but gave no id")))?.to_owned()),
             Kind::R2 => Some(name.to_owned()),
             Kind::Queue => created["result"]["queue_id"].as_str().map(str::to_owned),
@@ -52,8 +48,7 @@ impl CloudflareApi {
                 Ok(namespaces.iter().find(|n| n["title"] == name).and_then(|n| n["id"].as_str().map(str::to_owned)))
             }
             Kind::R2 => {
-                let headers: Vec<(&str, &str)> = jurisdiction.map(|j| ("cf-r2-jurisdiction", j)).into_iter().collect();
-                match self.request_with(reqwest::Method::GET, &format!("{accounts}/r2/buckets/{}", segment(name)), None, &headers).await {
+                match self.request_with(reqwest::Method::GET, &format!("{accounts}/r2/buckets/{}", segment(name)), None, &jurisdiction_header(jurisdiction)).await {
                     Ok(_) => Ok(Some(name.to_owned())),
                     Err(Error::Api { kind: WranglerFailure::NotFound, .. }) => Ok(None),
                     Err(e) => Err(e),
@@ -65,4 +60,9 @@ impl CloudflareApi {
             }
         }
     }
+}
+
+/// R2 names a bucket's jurisdiction in a header.
+fn jurisdiction_header(jurisdiction: Option<&str>) -> Vec<(&'static str, &str)> {
+    jurisdiction.map(|j| ("cf-r2-jurisdiction", j)).into_iter().collect()
 }

@@ -63,13 +63,10 @@ impl Context<'_> {
         let jurisdictions: Vec<Option<String>> = own.iter().map(|r| jurisdiction(&rendered.config, r)).collect();
         let given = self.o().credentials.account_id.clone();
         let found = crate::http_check::block_on(async {
-            let account = match given {
-                Some(account) => account,
-                None => api.sole_account().await?,
-            };
+            let account = api.account_or_sole(given.as_deref()).await?;
             let mut found = vec![];
             for (r, jurisdiction) in own.iter().zip(&jurisdictions) {
-                found.push(api.ensure_resource(&account, r, jurisdiction.as_deref()).await?);
+                found.push(api.ensure_resource(&account, r.kind, &r.name, jurisdiction.as_deref()).await?);
             }
             Ok(found)
         })?;

@@ -68,10 +68,7 @@ pub fn list(config_path: &Path, service_name: &str, environment: &str, domains: 
 fn look_up(listed: &mut [DomainResources], credentials: &Credentials) -> Result<()> {
     let api = CloudflareApi::new(credentials.api_token.as_deref().unwrap_or_default())?;
     crate::http_check::block_on(async {
-        let account = match &credentials.account_id {
-            Some(account) => account.clone(),
-            None => api.sole_account().await?,
-        };
+        let account = api.account_or_sole(credentials.account_id.as_deref()).await?;
         let databases = api.d1_databases(&account).await?;
         for resource in listed.iter_mut().flat_map(|d| d.resources.iter_mut()).filter(|r| !r.shared) {
             let exists = match Kind::named(resource.kind) {

@@ -83,11 +83,7 @@ pub(super) fn validate(manager: &WranglerConfig, options: &ValidateOptions) -> V
     };
     let config = doc.value();
     let config_dir = manager.config_path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
-    let dates = doc.date_paths();
-    let mut sink = match dates.is_empty() {
-        true => check(&config, &config_dir, options),
-        false => check(&with_dates_marked(&config, &dates), &config_dir, options),
-    };
+    let mut sink = check(&as_wrangler_reads(&doc, &config), &config_dir, options);
     locate(&mut sink, &doc);
     for f in &sink.findings {
         let env = f.env.as_ref().map(|e| format!("[env.{e}] ")).unwrap_or_default();
@@ -111,14 +107,18 @@ pub(super) fn validate(manager: &WranglerConfig, options: &ValidateOptions) -> V
 /// where they are: an edit compares them before and after, so it never adds a new kind of error (a new
 /// environment section that copies the top level's name repeats the top level's error, not a new one).
 pub(super) fn errors_of(doc: &Document, config_dir: &std::path::Path) -> Vec<String> {
-    let dates = doc.date_paths();
-    let config = match dates.is_empty() {
-        true => doc.value(),
-        false => with_dates_marked(&doc.value(), &dates),
-    };
-    let sink = check(&config, config_dir, &ValidateOptions::default());
+    let sink = check(&as_wrangler_reads(doc, &doc.value()), config_dir, &ValidateOptions::default());
     let errors = sink.findings.iter().filter(|f| f.severity == Severity::Error);
     errors.map(|f| f.message.clone()).collect()
+}
+
+/// `config` (the document's value) as wrangler reads it: TOML dates marked as dates.
+fn as_wrangler_reads<'v>(doc: &Document, config: &'v Value) -> Cow<'v, Value> {
+    let dates = doc.date_paths();
+    match dates.is_empty() {
+        true => Cow::Borrowed(config),
+        false => Cow::Owned(with_dates_marked(config, &dates)),
+    }
 }
 
 /// The config with each TOML date marked, since wrangler reads those as
