@@ -105,12 +105,17 @@ test('on a terminal the token is asked for with hidden input', { skip: process.p
   let screen = ''
   child.stdout.on('data', (d) => {
     screen += d
+    // Typed a moment after the prompt shows: the prompt turns the terminal's echo off just after drawing itself,
+    // and keys typed before that are echoed and lost to it (seen on a loaded machine).
     if (screen.includes('Cloudflare API token') && !child.typed) {
       child.typed = true
-      child.stdin.write(`${token}\r`)
+      setTimeout(() => child.stdin.write(`${token}\r`), 500)
     }
   })
+  // A prompt that never returns must not outlive the test.
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000)
   const code = await new Promise((resolve) => child.on('close', resolve))
+  clearTimeout(stuck)
   assert.equal(code, 0, screen)
   assert.match(screen, /logged in: account c0ffee00c0ffee00c0ffee00c0ffee00/)
   assert.equal(screen.includes(token), false, 'not echoed')

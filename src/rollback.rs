@@ -52,6 +52,19 @@ pub struct DatabaseBookmark {
 }
 
 impl RollbackPoint {
+    /// The traffic `versions` of `worker_name` (deployed from `config_path`), now, with no bookmark yet.
+    pub fn new(worker_name: &str, config_path: &Path, versions: Vec<Traffic>) -> RollbackPoint {
+        RollbackPoint {
+            worker_name: worker_name.to_owned(),
+            config_path: config_path.to_path_buf(),
+            versions,
+            database: None,
+            bookmark: None,
+            other_databases: vec![],
+            created_at: crate::audit_log::now_iso(),
+        }
+    }
+
     /// The databases a rollback may restore: the first in `database`, the rest in `other_databases`.
     pub fn set_bookmarks(&mut self, mut bookmarks: Vec<DatabaseBookmark>) {
         if bookmarks.is_empty() {
@@ -121,15 +134,10 @@ impl Worker<'_> {
             Some(db) => Some(self.bookmark(db)?),
             None => None,
         };
-        Ok(RollbackPoint {
-            worker_name: worker_name.to_owned(),
-            config_path: self.config.to_path_buf(),
-            versions: self.current_traffic(worker_name)?,
-            database: database.map(str::to_owned),
-            bookmark,
-            other_databases: vec![],
-            created_at: crate::audit_log::now_iso(),
-        })
+        let mut point = RollbackPoint::new(worker_name, self.config, self.current_traffic(worker_name)?);
+        point.database = database.map(str::to_owned);
+        point.bookmark = bookmark;
+        Ok(point)
     }
 
     /// The remote database's current Time Travel bookmark.
@@ -164,12 +172,8 @@ impl Worker<'_> {
 
     /// Puts the worker (and, when asked, its database) back to `point`, then checks the traffic.
     pub fn execute(&self, point: &RollbackPoint, restore_database: bool, message: &str) -> Result<Value> {
-        if point.versions.is_empty() && !(restore_database && point.bookmark.is_some()) {
-            return Ok(json!({
-                "status": "skipped",
-                "workerName": point.worker_name,
-                "message": format!("{} had no deployment before this change: there is no earlier version to go back to, so it was left as it is", point.worker_name),
-            }));
+        if let Some(skipped) = nothing_to_undo(point, restore_database) {
+            return Ok(skipped);
         }
         let mut commands = vec![];
         let mut forced = false;
@@ -185,49 +189,13 @@ impl Worker<'_> {
             }
         }
         let now = self.current_traffic(&point.worker_name)?;
-        if !point.versions.is_empty() && !same_traffic(&now, &point.versions) {
-            return Err(Error::VerificationFailed(format!(
-                "rolled {} back, but its deployments now show {} instead of {}",
-                point.worker_name,
-                describe(&now),
-                describe(&point.versions)
-            )));
-        }
-        let forced_note = if forced { ", with the secrets it had then (forced)" } else { "" };
-        Ok(json!({
-            "status": "completed",
-            "workerName": point.worker_name,
-            "versions": point.versions,
-            "databaseRestored": restore_database && point.bookmark.is_some(),
-            "bookmark": point.bookmark,
-            "secretsForced": forced,
-            "commands": commands,
-            "message": format!("{} serves {} again{forced_note}", point.worker_name, describe(&point.versions)),
-        }))
+        finished(point, &now, restore_database, forced, json!(commands))
     }
 
     /// The point's version deployed again over Cloudflare's refusal, when that was chosen; else the refusal,
     /// naming the secrets and the choice.
     fn forced(&self, point: &RollbackPoint, message: &str, why: &str) -> Result<Invocation> {
-        let listed = why.split("The following secrets have changed:").nth(1).and_then(|s| s.lines().next());
-        let changed = listed.map(|s| s.replace(&format!("[code: {SECRETS_CHANGED}]"), "").trim().trim_end_matches('.').to_owned());
-        let changed = changed.filter(|c| !c.is_empty()).unwrap_or_else(|| "(not listed)".into());
-        let refused = |what: &str| {
-            Error::Api {
-                kind: WranglerFailure::Other,
-                message: format!(
-                    "Cloudflare refused to put {} back: secrets changed since {} was active ({changed}) [code: {SECRETS_CHANGED}]. {what}",
-                    point.worker_name,
-                    describe(&point.versions)
-                ),
-            }
-        };
-        let [only] = point.versions.as_slice() else {
-            return Err(refused("A split deployment cannot be forced back; deploy the version you want with `wrangler versions deploy`."));
-        };
-        if !self.force_secrets {
-            return Err(refused("To deploy it again with the secrets it had then, pass forceSecretRollback (clodo: --force-secret-rollback)."));
-        }
+        let only = may_force(point, why, self.force_secrets)?;
         // Without a terminal, `wrangler rollback` answers its "secrets changed, continue?" with yes and forces.
         let inv = self.worker_invocation(&point.worker_name, &["rollback", &only.version_id, "-y", "--message", message]);
         self.runner.run(&inv)?;
@@ -235,12 +203,100 @@ impl Worker<'_> {
     }
 }
 
+/// A point with no earlier version and no database to restore: nothing is done, and the result says why.
+fn nothing_to_undo(point: &RollbackPoint, restore_database: bool) -> Option<Value> {
+    let undoable = !point.versions.is_empty() || (restore_database && point.bookmark.is_some());
+    (!undoable).then(|| {
+        json!({
+            "status": "skipped",
+            "workerName": point.worker_name,
+            "message": format!("{} had no deployment before this change: there is no earlier version to go back to, so it was left as it is", point.worker_name),
+        })
+    })
+}
+
+/// A rollback's result once its steps ran: the traffic `now` must be the point's.
+fn finished(point: &RollbackPoint, now: &[Traffic], restore_database: bool, forced: bool, steps: Value) -> Result<Value> {
+    if !point.versions.is_empty() && !same_traffic(now, &point.versions) {
+        return Err(Error::VerificationFailed(format!(
+            "rolled {} back, but its deployments now show {} instead of {}",
+            point.worker_name,
+            describe(now),
+            describe(&point.versions)
+        )));
+    }
+    let forced_note = if forced { ", with the secrets it had then (forced)" } else { "" };
+    Ok(json!({
+        "status": "completed",
+        "workerName": point.worker_name,
+        "versions": point.versions,
+        "databaseRestored": restore_database && point.bookmark.is_some(),
+        "bookmark": point.bookmark,
+        "secretsForced": forced,
+        "commands": steps,
+        "message": format!("{} serves {} again{forced_note}", point.worker_name, describe(&point.versions)),
+    }))
+}
+
+/// The point's one version, when it may be deployed again over Cloudflare's refusal (secrets changed since it
+/// was active) because that was chosen; else the refusal, naming the secrets and the choice.
+fn may_force<'p>(point: &'p RollbackPoint, why: &str, force_secrets: bool) -> Result<&'p Traffic> {
+    let listed = why.split("The following secrets have changed:").nth(1).and_then(|s| s.lines().next());
+    let changed = listed.map(|s| s.replace(&format!("[code: {SECRETS_CHANGED}]"), "").trim().trim_end_matches('.').to_owned());
+    let changed = changed.filter(|c| !c.is_empty()).unwrap_or_else(|| "(not listed)".into());
+    let refused = |what: &str| Error::Api {
+        kind: WranglerFailure::Other,
+        message: format!("Cloudflare refused to put {} back: secrets changed since {} was active ({changed}) [code: {SECRETS_CHANGED}]. {what}", point.worker_name, describe(&point.versions)),
+    };
+    let [only] = point.versions.as_slice() else {
+        return Err(refused("A split deployment cannot be forced back; deploy the version you want with `wrangler versions deploy`."));
+    };
+    if !force_secrets {
+        return Err(refused("To deploy it again with the secrets it had then, pass forceSecretRollback (clodo: --force-secret-rollback)."));
+    }
+    Ok(only)
+}
+
+/// `Worker::execute` through Cloudflare's API (a remote run's engine): the point's traffic deployed again
+/// (forced only as `force_secrets` allows), each bookmark restored (`database_ids`: name to id), the traffic read
+/// back. Its `commands` are the requests made.
+pub async fn execute_by_api(api: &crate::cloudflare::CloudflareApi, account: &str, point: &RollbackPoint, database_ids: &[(String, String)], restore_database: bool, message: &str, force_secrets: bool) -> Result<Value> {
+    if let Some(skipped) = nothing_to_undo(point, restore_database) {
+        return Ok(skipped);
+    }
+    let worker = &point.worker_name;
+    let mut requests = vec![];
+    let mut forced = false;
+    if !point.versions.is_empty() {
+        match api.deploy_versions(account, worker, &point.versions, message, false).await {
+            Ok(_) => requests.push(format!("POST /workers/scripts/{worker}/deployments")),
+            Err(Error::Api { message: why, .. }) if why.contains(SECRETS_CHANGED) => {
+                let only = may_force(point, &why, force_secrets)?;
+                api.deploy_versions(account, worker, std::slice::from_ref(only), message, true).await?;
+                requests.push(format!("POST /workers/scripts/{worker}/deployments?force=true"));
+                forced = true;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if restore_database {
+        for (database, bookmark) in point.bookmarks() {
+            let id = database_ids.iter().find(|(name, _)| name == database).map(|(_, id)| id.as_str());
+            let id = id.ok_or_else(|| Error::invalid(format!("D1 database {database} is not on the account: its bookmark cannot be restored")))?;
+            api.d1_restore(account, id, bookmark).await?;
+            requests.push(format!("POST /d1/database/{id}/time_travel/restore?bookmark={bookmark}"));
+        }
+    }
+    let now = api.current_traffic(account, worker).await?;
+    finished(point, &now, restore_database, forced, json!(requests))
+}
+
 /// The deployment message of a rollback; wrangler keeps 120 characters.
 pub fn message_for(reason: &str) -> String {
     format!("clodo rollback: {reason}").chars().take(120).collect()
 }
 
-fn traffic_of(deployment: &Value) -> Vec<Traffic> {
+pub fn traffic_of(deployment: &Value) -> Vec<Traffic> {
     deployment["versions"]
         .as_array()
         .into_iter()

@@ -25,8 +25,9 @@ export { newWorker } from './workers-api.mjs'
  * documented; 401 here, and clodo goes by the code.
  * `zones`: see zones-api.mjs. `workersDevSubdomain`: the account's, or null for a fresh account without one.
  * `rateLimit`: Cloudflare's is 1,200 requests per five minutes per token, and a client over it is blocked for
- * five minutes (developers.cloudflare.com/fundamentals/api/reference/limits); tests shrink both. */
-export async function startCloudflareApi({ token, accountId, zones, accountToken, workersDevSubdomain = 'clodo-tests', rateLimit = { quota: 1200, windowSeconds: 300, blockSeconds: 300 } }) {
+ * five minutes (developers.cloudflare.com/fundamentals/api/reference/limits); tests shrink both.
+ * `latencyMs`: how long every answer takes (benchmarks: a round trip to Cloudflare's API). */
+export async function startCloudflareApi({ token, accountId, zones, accountToken, workersDevSubdomain = 'clodo-tests', rateLimit = { quota: 1200, windowSeconds: 300, blockSeconds: 300 }, latencyMs = 0 }) {
   const requests = []
   const failures = []
   const budgets = new Map() // authorization -> { windowStart, count, blockedUntil }
@@ -51,7 +52,8 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
     if (blockOver || now - budget.windowStart >= rateLimit.windowSeconds * 1000) Object.assign(budget, { windowStart: now, count: 0, blockedUntil: 0 })
     if (budget.blockedUntil === 0) budget.count++
     if (budget.count > rateLimit.quota && budget.blockedUntil === 0) budget.blockedUntil = now + rateLimit.blockSeconds * 1000
-    const reset = Math.ceil(Math.max(budget.blockedUntil - now, budget.windowStart + rateLimit.windowSeconds * 1000 - now) / 1000)
+    // A block ends its window: what is left resets when the block ends.
+    const reset = Math.ceil((budget.blockedUntil > 0 ? budget.blockedUntil - now : budget.windowStart + rateLimit.windowSeconds * 1000 - now) / 1000)
     res.setHeader('ratelimit', `"default";r=${Math.max(0, rateLimit.quota - budget.count)};t=${reset}`)
     res.setHeader('ratelimit-policy', `"default";q=${rateLimit.quota};w=${rateLimit.windowSeconds}`)
     if (budget.blockedUntil === 0) return false
@@ -68,8 +70,10 @@ export async function startCloudflareApi({ token, accountId, zones, accountToken
     const url = new URL(req.url, 'http://127.0.0.1')
     let body = ''
     for await (const chunk of req) body += chunk
-    const request = { method: req.method, path: url.pathname, search: url.search, authorization: req.headers.authorization, body, at: Date.now() }
+    const request = { method: req.method, path: url.pathname, search: url.search, authorization: req.headers.authorization, agent: req.headers['user-agent'], body, at: Date.now() }
     requests.push(request)
+    res.on('finish', () => { request.status = res.statusCode })
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
 
     const failure = failures.find((f) => f.count > 0 && f.method === req.method && f.path.test(url.pathname))
     if (failure) {

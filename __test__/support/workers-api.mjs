@@ -286,6 +286,9 @@ export function workersApi({ accountId, ok, fail, databaseExists, storageRefused
       const { origins } = JSON.parse(body)
       const outside = origins.find((o) => !zoneServing(o.hostname))
       if (outside) return fail(res, 400, 100117, `${outside.hostname} is not on a zone of this account`)
+      // A zone named with the hostname must be the one serving it (code not published; message ours).
+      const wrongZone = origins.find((o) => o.zone_id !== undefined && o.zone_id !== zoneServing(o.hostname).id)
+      if (wrongZone) return fail(res, 400, 100117, `zone ${wrongZone.zone_id} does not serve ${wrongZone.hostname}`)
       worker.domains = origins.map((o) => o.hostname)
       return ok(res, origins.map((o) => ({ id: randomUUID(), hostname: o.hostname, service: name, environment: 'production' })))
     }

@@ -59,6 +59,11 @@ impl Board {
                 bar.set_style(running.clone());
                 bar.enable_steady_tick(Duration::from_millis(120));
             }
+            // A wait for the API's budget is said on the domain's line; its phase goes on.
+            if status == "waiting" {
+                bar.set_message(format!("{phase}: {said}"));
+                return;
+            }
             if status != "started" && phase != "rollback" {
                 bar.inc(1);
             }

@@ -4,6 +4,7 @@
 //! `CLOUDFLARE_API_BASE_URL` when set (tests point it at a local stand-in), as
 //! wrangler does.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -15,10 +16,23 @@ pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 /// Error codes that mean the credential itself was refused, whatever the status.
 const AUTH_CODES: &[i64] = &[1000, 6003, 6111, 9106, 9109, 10000];
 
+/// `CLOUDFLARE_API_BASE_URL` when set (as wrangler reads it), else Cloudflare's.
+pub fn base_url() -> String {
+    std::env::var("CLOUDFLARE_API_BASE_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_BASE_URL.into()).trim_end_matches('/').to_owned()
+}
+
+/// Told how long a call must wait for the token's budget, before it waits.
+pub type OnWait = Arc<dyn Fn(Duration) + Send + Sync>;
+
 pub struct CloudflareApi {
     client: reqwest::Client,
     base_url: String,
     token: String,
+    /// The token's budget, shared by the whole process (pacer.rs).
+    pacer: Arc<super::pacer::Pacer>,
+    /// Whose calls these are (a domain of a run), for the pacer's accounting.
+    label: Option<String>,
+    on_wait: Option<OnWait>,
 }
 
 impl CloudflareApi {
@@ -26,8 +40,19 @@ impl CloudflareApi {
         if token.trim().is_empty() {
             return Err(Error::invalid("A Cloudflare API token is required: set CLOUDFLARE_API_TOKEN or pass one"));
         }
-        let base_url = std::env::var("CLOUDFLARE_API_BASE_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_BASE_URL.into());
-        Ok(CloudflareApi { client: crate::http_check::client(Duration::from_secs(30))?, base_url: base_url.trim_end_matches('/').to_owned(), token: token.to_owned() })
+        let (client, base_url) = (crate::http_check::client(Duration::from_secs(30))?, base_url());
+        Ok(CloudflareApi { client, pacer: super::pacer::for_token(&base_url, token), base_url, token: token.to_owned(), label: None, on_wait: None })
+    }
+
+    /// The same client, its calls counted for `label` and each wait for the budget told to `on_wait` first.
+    pub fn labelled(mut self, label: &str, on_wait: Option<OnWait>) -> CloudflareApi {
+        self.label = Some(label.to_owned());
+        self.on_wait = on_wait;
+        self
+    }
+
+    pub fn pacer(&self) -> Arc<super::pacer::Pacer> {
+        self.pacer.clone()
     }
 
     /// `method path` with an optional JSON body; the whole envelope on success. A 429 was not carried out, so
@@ -42,6 +67,7 @@ impl CloudflareApi {
         let mut attempt = 1;
         loop {
             tokio::time::sleep(super::block::remaining()).await;
+            self.pacer.acquire(self.label.as_deref(), self.on_wait.as_deref()).await;
             match self.request_once(method.clone(), path, body, headers).await {
                 Err((_, Some(delay))) if attempt < 3 && delay <= super::block::LONGEST => {
                     super::block::blocked_for(delay);
@@ -66,6 +92,8 @@ impl CloudflareApi {
             (Error::Api { kind: WranglerFailure::Network, message: format!("Cloudflare API unreachable ({url}): {e}") }, None)
         })?;
         let status = response.status().as_u16();
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+        self.pacer.observe(header("ratelimit"), header("ratelimit-policy"));
         let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
         let retry_after = retry_after.filter(|s| status == 429 && s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64);
         let text = response.text().await.unwrap_or_default();

@@ -95,8 +95,9 @@ impl CloudflareApi {
         self.get_all(&path, 100).await
     }
 
+    /// Every D1 database of the account, in pages of 1,000 (the API's default; it allows 10,000).
     pub async fn d1_databases(&self, account_id: &str) -> Result<Vec<Value>> {
-        self.get_all(&format!("/accounts/{}/d1/database", segment(account_id)), 100).await
+        self.get_all(&format!("/accounts/{}/d1/database", segment(account_id)), 1000).await
     }
 
     pub async fn create_d1_database(&self, account_id: &str, name: &str) -> Result<Value> {

@@ -4,9 +4,12 @@
 
 pub mod block;
 mod client;
+pub mod d1;
+mod deployments;
 mod endpoints;
+pub mod pacer;
 pub mod storage;
 
-pub use client::{CloudflareApi, DEFAULT_BASE_URL};
+pub use client::{CloudflareApi, DEFAULT_BASE_URL, OnWait, base_url};
 pub use endpoints::query;
 pub mod ops;

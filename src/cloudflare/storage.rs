@@ -38,13 +38,18 @@ impl CloudflareApi {
         Ok(Found { id, created: true })
     }
 
+    /// Every KV namespace of the account: no title filter exists, so every page is read (1,000 a page, the
+    /// API's most).
+    pub async fn kv_namespaces(&self, account: &str) -> Result<Vec<serde_json::Value>> {
+        self.get_all(&format!("/accounts/{}/storage/kv/namespaces", segment(account)), 1000).await
+    }
+
     /// The resource's id (a bucket: its name) when it exists.
     pub async fn find_resource(&self, account: &str, kind: Kind, name: &str, jurisdiction: Option<&str>) -> Result<Option<String>> {
         let accounts = format!("/accounts/{}", segment(account));
         match kind {
-            // No title filter exists: every page is read.
             Kind::Kv => {
-                let namespaces = self.get_all(&format!("{accounts}/storage/kv/namespaces"), 100).await?;
+                let namespaces = self.kv_namespaces(account).await?;
                 Ok(namespaces.iter().find(|n| n["title"] == name).and_then(|n| n["id"].as_str().map(str::to_owned)))
             }
             Kind::R2 => {

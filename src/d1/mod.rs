@@ -24,7 +24,7 @@ pub use crate::audit_log::{AuditLog, now_iso, timestamped_id};
 pub use cleanup::{CleanupOptions, cleanup_statements};
 pub use create::CreateOptions;
 pub use environments::DomainDatabase;
-pub use migrations::{parse_apply_attempts, parse_apply_output, with_size_hint};
+pub use migrations::{migration_files, parse_apply_attempts, parse_apply_output, with_size_hint};
 pub use target::Target;
 
 /// How an environment is treated. `development` is local; every other one is

@@ -42,6 +42,8 @@ pub struct DomainSpec {
     pub local: bool,
     /// Route the worker on its custom domain (`{service}.{domain}`, `staging-…`, `dev-…`).
     pub custom_domain: bool,
+    /// The zone serving the custom domain, when known: written on its route, so wrangler need not look it up.
+    pub zone_id: Option<String>,
     /// Vars added to the config's own (`DOMAIN`, `ENVIRONMENT`, `SERVICE_NAME`, `DATABASE_NAME` are always set).
     pub vars: Map<String, Value>,
 }
@@ -59,6 +61,7 @@ impl DomainSpec {
             shared_bindings: vec![],
             local: false,
             custom_domain: true,
+            zone_id: None,
             vars: Map::new(),
         }
     }
@@ -170,7 +173,11 @@ pub fn resolve_environment(root: &Value, environment: &str) -> Map<String, Value
 fn make_domain_own(config: &mut Map<String, Value>, spec: &DomainSpec, databases: &[tenancy::DomainDatabase]) {
     config.insert("name".into(), json!(spec.worker_name()));
     if spec.custom_domain {
-        config.insert("routes".into(), json!([{"pattern": spec.custom_hostname(), "custom_domain": true}]));
+        let mut route = json!({"pattern": spec.custom_hostname(), "custom_domain": true});
+        if let Some(zone) = &spec.zone_id {
+            route["zone_id"] = json!(zone);
+        }
+        config.insert("routes".into(), json!([route]));
     }
     let vars = config.entry("vars").or_insert_with(|| json!({}));
     if let Some(vars) = vars.as_object_mut() {

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::phases::{Context, Outcome, check_health, done, skipped};
 use crate::error::{Error, Result};
+use crate::rollback::Traffic;
 use crate::service::settings::HealthCheck;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -46,7 +47,10 @@ impl Context<'_> {
         let message = format!("clodo canary {}", self.portfolio.deployment_id());
         let mut upload = self.invocation(&["versions", "upload", "--message", &message])?;
         self.carry_secrets(&mut upload)?;
+        self.name_the_account(&mut upload)?;
+        let reserved = self.reserve_for_wrangler(super::remote_api::VERSION_UPLOAD_REQUESTS)?;
         let Some(uploaded) = self.run_command(&upload)? else { return skipped("dry run") };
+        drop(reserved);
         if let Some((kind, why)) = uploaded.failure {
             return Err(Error::Wrangler { kind, command: upload.display_argv().join(" "), message: format!("wrangler versions upload failed: {why}") });
         }
@@ -113,6 +117,11 @@ impl Context<'_> {
     }
 
     fn shift_traffic(&mut self, split: &[(&str, f64)], message: &str) -> Result<()> {
+        if super::remote_api::enabled() && !self.o().dry_run {
+            let split: Vec<Traffic> = split.iter().map(|(version, percent)| Traffic { version_id: version.to_string(), percentage: *percent }).collect();
+            let (api, worker) = (self.api()?, self.spec.worker_name());
+            return crate::http_check::block_on(async { api.deploy_versions(&self.account(&api).await?, &worker, &split, message, false).await }).map(drop);
+        }
         let mut args: Vec<String> = vec!["versions".into(), "deploy".into()];
         args.extend(split.iter().map(|(version, percent)| format!("{version}@{percent}%")));
         args.extend(["-y".into(), "--message".into(), message.into()]);

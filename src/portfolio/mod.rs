@@ -14,6 +14,7 @@ mod run_lock;
 mod phases;
 mod local_engine;
 mod remote;
+mod remote_api;
 mod secrets;
 pub mod state;
 mod waves;
@@ -21,7 +22,7 @@ mod waves;
 pub use waves::waves;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -112,9 +113,14 @@ pub struct Portfolio {
     local_engine: local_engine::LocalEngine,
     run_lock: run_lock::RunLock,
     state: Mutex<RunState>,
-    progress: Mutex<Option<Progress>>,
+    progress: Arc<Mutex<Option<Progress>>>,
     started: Instant,
+    /// Remote runs: the account and its lists, read once for every domain.
+    remote: remote_api::RunCache,
 }
+
+/// Sends a progress event `(domain, phase, status, message)` from anywhere in the run.
+pub type Notifier = Arc<dyn Fn(&str, &str, &str, &str) + Send + Sync>;
 
 /// A run in progress: its hold on the run lock; when the outermost one ends, so does the run's local helper.
 struct Running<'a> {
@@ -167,7 +173,7 @@ impl Portfolio {
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
         let run_lock = run_lock::RunLock::new(&options.service_path, &options.environment, options.wait_for_lock);
         let local_engine = local_engine::LocalEngine::new(&options.service_path, &options.environment);
-        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_engine, run_lock, state: Mutex::new(state), progress: Mutex::new(progress), started: Instant::now() })
+        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_engine, run_lock, state: Mutex::new(state), progress: Arc::new(Mutex::new(progress)), started: Instant::now(), remote: Default::default() })
     }
 
     /// Where progress events go from now on (`None`: nowhere).
@@ -270,9 +276,17 @@ impl Portfolio {
     }
 
     fn emit(&self, domain: &str, phase: &str, status: &str, message: &str) {
-        if let Some(progress) = self.progress.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            progress(json!({"domain": domain, "phase": phase, "status": status, "message": message, "elapsedMs": self.started.elapsed().as_millis() as u64}));
-        }
+        self.notifier()(domain, phase, status, message)
+    }
+
+    /// Progress events from where the portfolio itself is out of reach (a wait for the API's budget).
+    fn notifier(&self) -> Notifier {
+        let (progress, started) = (self.progress.clone(), self.started);
+        Arc::new(move |domain, phase, status, message| {
+            if let Some(progress) = progress.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                progress(json!({"domain": domain, "phase": phase, "status": status, "message": message, "elapsedMs": started.elapsed().as_millis() as u64}));
+            }
+        })
     }
 
     /// Records a phase's outcome, saves the state (not in dry runs), and only
@@ -484,6 +498,7 @@ impl Portfolio {
         let canary = canary.or_else(|| self.lock().canary.clone());
         let started = Instant::now();
         let domain = spec.domain.as_str();
+        let usage_before = self.api_usage(domain);
         self.set_status(domain, DomainStatus::Running);
         let mut context = phases::Context::new(self, spec);
         context.canary = canary;
@@ -540,6 +555,10 @@ impl Portfolio {
             run.url = context.url.clone().or(run.url.clone());
             run.worker_name = Some(spec.worker_name());
             run.duration_ms += duration.as_millis() as u64;
+            run.api = match (self.api_usage(domain), &usage_before) {
+                (Some(now), Some(before)) => Some(now.since(before)),
+                _ => None,
+            };
             (serde_json::to_value(&run.phases).unwrap_or_default(), run.url.clone(), run.worker_name.clone())
         };
         if !self.options.dry_run {
@@ -572,6 +591,7 @@ impl Portfolio {
             "warnings": warnings,
             "phaseResults": phase_results,
             "rollback": rollback,
+            "api": self.lock().domains.get(domain).and_then(|d| d.api.clone()),
             "plan": context.plan,
         }))
     }
@@ -682,6 +702,12 @@ impl Portfolio {
                 Some((domain.clone(), point))
             })
             .collect()
+    }
+
+    /// What `domain` has used of the token's budget in this process so far (remote runs).
+    fn api_usage(&self, domain: &str) -> Option<crate::cloudflare::pacer::Usage> {
+        let token = self.options.credentials.api_token.as_deref().filter(|_| !self.options.local && !self.options.dry_run)?;
+        Some(crate::cloudflare::pacer::for_token(&crate::cloudflare::base_url(), token).usage_of(domain))
     }
 
     fn set_status(&self, domain: &str, status: DomainStatus) {

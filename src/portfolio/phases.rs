@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::Portfolio;
+use super::{PHASES, Portfolio};
 use crate::rollback::RollbackPoint;
 use super::details::{Database, Initialization, Migrated, Started, from_json, to_json};
 use super::state::{PhaseRun, PhaseStatus};
@@ -69,6 +69,12 @@ pub struct Context<'a> {
     pub plan: Vec<Value>,
     /// What this phase saved when an earlier run started it and was stopped before it ended.
     pub interrupted: Option<Value>,
+    /// The phase running now (for progress events from deep inside it).
+    pub(super) phase: &'static str,
+    /// Remote: the databases this run created (no bookmark to take before their first migrations), and those
+    /// this invocation created (nothing applied to them yet, not even by an interrupted run).
+    pub(super) created_databases: Vec<String>,
+    pub(super) databases_created_now: Vec<String>,
 }
 
 impl<'a> Context<'a> {
@@ -78,13 +84,14 @@ impl<'a> Context<'a> {
         spec.custom_domain &= !portfolio.options.local;
         spec.local = portfolio.options.local;
         spec.shared_bindings = portfolio.settings.shared_bindings.clone();
-        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, secret_names: vec![], rolled_back: None, url: None, plan: vec![], interrupted: None }
+        Context { portfolio, spec, rendered: None, rollback_point: None, migrations_applied: 0, canary: None, canary_version: None, secret_names: vec![], rolled_back: None, url: None, plan: vec![], interrupted: None, phase: PHASES[0], created_databases: vec![], databases_created_now: vec![] }
     }
 
     /// What a phase done in an earlier run left for the later ones.
     pub fn restore(&mut self, phase: &str, details: &Value) {
         if phase == "initialization" {
             let init: Initialization = from_json(details);
+            self.created_databases = init.databases_created.clone();
             for db in init.databases.into_iter().filter(|d| !d.shared) {
                 if let Some(id) = db.database_id {
                     self.spec.database_ids.insert(db.database_name, id);
@@ -117,6 +124,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn run(&mut self, phase: &str) -> Result<Outcome> {
+        self.phase = PHASES.iter().find(|p| **p == phase).copied().unwrap_or(PHASES[0]);
         match phase {
             "validation" => self.validation(),
             "initialization" => self.initialization(),
@@ -193,7 +201,10 @@ impl<'a> Context<'a> {
                     created.push(name);
                 }
             }
+            self.created_databases = created.clone();
+            self.databases_created_now = created.clone();
             resources_created = self.ensure_resources(&rendered)?;
+            self.find_zone()?;
             rendered = self.render()?;
         }
         let primary = crate::domain_config::tenancy::primary(&rendered.databases);
@@ -230,7 +241,12 @@ impl<'a> Context<'a> {
         let mode = if self.o().local { "--local" } else { "--remote" };
         let interrupted = self.interrupted.take();
         let interrupted: Option<Started> = interrupted.as_ref().map(from_json);
-        let bookmarks = self.bookmarks_before_migrations(&databases, interrupted.as_ref())?;
+        // Through the API, a bookmark is taken only when a database has something to apply (migrate_by_api).
+        let by_api = !self.o().local && super::remote_api::enabled();
+        let mut bookmarks = match by_api {
+            true => Default::default(),
+            false => self.bookmarks_before_migrations(&databases, interrupted.as_ref())?,
+        };
         let mut reports = vec![];
         let mut notes = vec![];
         let mut migrated: Vec<&str> = vec![];
@@ -252,10 +268,29 @@ impl<'a> Context<'a> {
                 reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), note: Some("no migrations folder".into()), ..Default::default() });
                 continue;
             }
+            let mut folder = db.migrations_dir.clone();
             if !self.o().local && !self.o().dry_run
-                && let Some(note) = self.split_large_migrations(db)?
+                && let Some((note, shadow)) = self.split_large_migrations(db)?
             {
                 notes.push(note);
+                folder = shadow;
+            }
+            if by_api {
+                if self.o().dry_run {
+                    let from = crate::domain_config::relative(&db.migrations_dir, &self.o().service_path);
+                    self.plan_request(&format!("POST /accounts/<account>/d1/database/<{name}>/query"), &format!("apply {from} with wrangler's d1_migrations bookkeeping: one request to read it, then a Time Travel bookmark and one request per migration not applied"));
+                    continue;
+                }
+                let applied = self.migrate_by_api(db, &folder, &mut bookmarks, interrupted.as_ref())?;
+                self.migrations_applied += applied.len();
+                notes.push(format!("{} migration(s) applied to {name}", applied.len()));
+                let earlier = interrupted.as_ref().is_some_and(|i| i.bookmarks.contains_key(name));
+                if earlier {
+                    notes.push(format!("{name}: an earlier, interrupted run may have applied some; its bookmark from before them is kept"));
+                }
+                let bookmark = bookmarks.get(name).cloned();
+                reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied, bookmark, interrupted_before: earlier, ..Default::default() });
+                continue;
             }
             if self.o().local && self.o().dry_run && self.helper_migrations_table(db)?.is_some() {
                 self.plan.push(json!({"helper": format!("migrate {} from {} in the run's local helper (miniflare)", db.binding, crate::domain_config::relative(&db.migrations_dir, &self.o().service_path))}));
@@ -332,15 +367,20 @@ impl<'a> Context<'a> {
         if !super::local_engine::enabled() {
             return Ok(None);
         }
+        let table = self.migrations_table(db)?;
+        Ok(crate::cloudflare::d1::plain_table_name(&table).then_some(table))
+    }
+
+    /// The bookkeeping table of `db`'s migrations, as its config names it (wrangler's default otherwise).
+    pub(super) fn migrations_table(&self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<String> {
         let rendered = self.rendered()?;
         let entry = rendered.config["d1_databases"].as_array().into_iter().flatten().find(|e| e["binding"] == db.binding.as_str());
-        let table = entry.and_then(|e| e["migrations_table"].as_str()).unwrap_or("d1_migrations");
-        Ok(table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| table.to_owned()))
+        Ok(entry.and_then(|e| e["migrations_table"].as_str()).unwrap_or("d1_migrations").to_owned())
     }
 
     /// Remote: when a migration of `db` has a multi-row INSERT over D1's 100 KB statement limit, its binding
     /// migrates from a copy of the folder with those INSERTs split (same file names, so the same bookkeeping).
-    fn split_large_migrations(&mut self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<Option<String>> {
+    fn split_large_migrations(&mut self, db: &crate::domain_config::tenancy::DomainDatabase) -> Result<Option<(String, std::path::PathBuf)>> {
         let rendered = self.rendered.as_mut().ok_or_else(|| Error::invalid("the domain's config was not rendered"))?;
         let folder = rendered.path.parent().map(|p| p.join("migrations").join(&db.binding)).unwrap_or_default();
         let Some((shadow, files)) = crate::d1::split::shadow_folder(&db.migrations_dir, &folder)? else { return Ok(None) };
@@ -350,7 +390,7 @@ impl<'a> Context<'a> {
         }
         rendered.text = format!("{}\n", serde_json::to_string_pretty(&rendered.config).unwrap_or_default());
         rendered.write()?;
-        Ok(Some(format!("{}: {} split into statements within D1's 100 KB limit (a copy in {})", db.binding, files.join(", "), shadow.display())))
+        Ok(Some((format!("{}: {} split into statements within D1's 100 KB limit (a copy in {})", db.binding, files.join(", "), shadow.display()), shadow)))
     }
 
     /// The secrets the service declares for this environment (its rendered config is the environment's).

@@ -9,9 +9,13 @@ use serde_json::{Value, json};
 
 use super::phases::{Context, Outcome, check_health, done, skipped};
 use crate::domain_config::resources::{DomainResource, Kind};
+use crate::domain_config::tenancy::DomainDatabase;
 use crate::error::{Error, Result};
 use crate::rollback::{RollbackPoint, Worker};
 use crate::wrangler::deployment_from_events;
+
+/// Why the upload is still wrangler's while every other step is clodo's own request.
+const WHY_WRANGLER_UPLOADS: &str = "clodo's own upload of the built bundle is not yet proven identical to wrangler's (bindings, modules, assets, migrations), so wrangler uploads";
 
 impl Context<'_> {
     fn worker<'r>(&'r self, runner: &'r crate::wrangler::Runner) -> Result<Worker<'r>> {
@@ -31,11 +35,19 @@ impl Context<'_> {
     /// A database the domain owns, by exact name, created when missing; its
     /// id goes into the rendered config. True when this call created it.
     pub(super) fn ensure_database(&mut self, name: &str) -> Result<bool> {
+        let by_api = super::remote_api::enabled();
+        if self.o().dry_run && by_api {
+            self.plan_request("GET /accounts/<account>/d1/database (once per run)", &format!("create D1 database {name} (POST) when it is not listed"));
+            return Ok(false);
+        }
         if self.o().dry_run {
             self.plan.push(json!({"command": ["wrangler", "d1", "list", "--json"], "then": format!("wrangler d1 create {name} when it is not listed")}));
             return Ok(false);
         }
-        let (id, created) = self.d1().ensure_database(&self.o().config_path, name, &[])?;
+        let (id, created) = match by_api {
+            true => self.ensure_database_by_api(name)?,
+            false => self.d1().ensure_database(&self.o().config_path, name, &[])?,
+        };
         self.spec.database_ids.insert(name.to_owned(), id);
         Ok(created)
     }
@@ -58,15 +70,26 @@ impl Context<'_> {
         if own.is_empty() {
             return Ok(vec![]);
         }
-        let token = self.o().credentials.api_token.clone().unwrap_or_default();
-        let api = crate::cloudflare::CloudflareApi::new(&token)?;
+        let api = self.api()?;
         let jurisdictions: Vec<Option<String>> = own.iter().map(|r| jurisdiction(&rendered.config, r)).collect();
-        let given = self.o().credentials.account_id.clone();
+        let cache = &self.portfolio.remote;
         let found = crate::http_check::block_on(async {
-            let account = api.account_or_sole(given.as_deref()).await?;
+            let account = self.account(&api).await?;
             let mut found = vec![];
             for (r, jurisdiction) in own.iter().zip(&jurisdictions) {
-                found.push(api.ensure_resource(&account, r.kind, &r.name, jurisdiction.as_deref()).await?);
+                // KV has no title filter: the run's one list answers for every domain.
+                let listed = match r.kind {
+                    Kind::Kv => cache.namespace(&api, &account, &r.name).await?,
+                    _ => None,
+                };
+                let resource = match listed {
+                    Some(id) => crate::cloudflare::storage::Found { id: Some(id), created: false },
+                    None => api.ensure_resource(&account, r.kind, &r.name, jurisdiction.as_deref()).await?,
+                };
+                if let (Kind::Kv, Some(id)) = (r.kind, &resource.id) {
+                    cache.remember_namespace(&r.name, id).await;
+                }
+                found.push(resource);
             }
             Ok(found)
         })?;
@@ -84,12 +107,32 @@ impl Context<'_> {
 
     /// What the worker serves before this run changes anything.
     pub(super) fn record_rollback_point(&mut self) -> Result<Option<RollbackPoint>> {
+        let by_api = super::remote_api::enabled();
+        if self.o().dry_run && by_api {
+            self.plan_request(&format!("GET /accounts/<account>/workers/scripts/{}/deployments", self.spec.worker_name()), "the rollback point: the traffic it serves now (when the account's list of workers, read once per run, has it)");
+            return Ok(None);
+        }
         if self.o().dry_run {
             self.plan.push(json!({"command": self.invocation(&["deployments", "list", "--json"])?.display_argv()}));
             return Ok(None);
         }
-        let runner = self.portfolio.runner.get()?;
-        let point = self.worker(runner)?.create_point(&self.spec.worker_name(), None)?;
+        let point = match by_api {
+            true => {
+                let api = self.api()?;
+                let worker = self.spec.worker_name();
+                let cache = &self.portfolio.remote;
+                let versions = crate::http_check::block_on(async {
+                    let account = self.account(&api).await?;
+                    // A worker the account does not list has no traffic to go back to: no request to ask.
+                    match cache.worker_exists(&api, &account, &worker).await? {
+                        true => api.current_traffic(&account, &worker).await,
+                        false => Ok(vec![]),
+                    }
+                })?;
+                RollbackPoint::new(&worker, &self.rendered()?.path, versions)
+            }
+            false => self.worker(self.portfolio.runner.get()?)?.create_point(&self.spec.worker_name(), None)?,
+        };
         self.rollback_point = Some(point.clone());
         Ok(Some(point))
     }
@@ -125,12 +168,63 @@ impl Context<'_> {
 
     /// The bookmark that undoes this run's migrations of `database`.
     pub(super) fn bookmark_of(&mut self, database: &str) -> Result<Option<String>> {
+        let by_api = super::remote_api::enabled();
+        if self.o().dry_run && by_api {
+            self.plan_request(&format!("GET /accounts/<account>/d1/database/<{database}>/time_travel/bookmark"), "the bookmark that undoes this run's migrations");
+            return Ok(None);
+        }
         if self.o().dry_run {
             self.plan.push(json!({"command": self.invocation(&["d1", "time-travel", "info", database, "--json"])?.display_argv()}));
             return Ok(None);
         }
-        let runner = self.portfolio.runner.get()?;
-        Ok(Some(self.worker(runner)?.bookmark(database)?))
+        if !by_api {
+            return Ok(Some(self.worker(self.portfolio.runner.get()?)?.bookmark(database)?));
+        }
+        let id = self.database_id(database)?;
+        let api = self.api()?;
+        crate::http_check::block_on(async { api.d1_bookmark(&self.account(&api).await?, &id).await }).map(Some)
+    }
+
+    /// The id of a database the domain owns, as its initialization found or created it.
+    pub(super) fn database_id(&self, database: &str) -> Result<String> {
+        self.spec.database_ids.get(database).cloned().ok_or_else(|| Error::invalid(format!("the id of D1 database {database} is unknown (its initialization did not record it)")))
+    }
+
+    /// Remote: `db`'s migrations applied through the API with wrangler's bookkeeping; the files applied. When
+    /// any is to be applied, the database's bookmark is taken first and saved with the phase's start (one an
+    /// interrupted run saved is kept); a database this run created has nothing to go back to, so none is taken.
+    pub(super) fn migrate_by_api(&self, db: &DomainDatabase, folder: &std::path::Path, bookmarks: &mut IndexMap<String, String>, interrupted: Option<&super::details::Started>) -> Result<Vec<String>> {
+        let name = &db.database_name;
+        let table = self.migrations_table(db)?;
+        let id = self.database_id(name)?;
+        let api = self.api()?;
+        let account = crate::http_check::block_on(self.account(&api))?;
+        // A database created moments ago by this invocation has nothing applied: no request to ask.
+        let new_database = self.databases_created_now.contains(name);
+        let pending = match new_database {
+            true => crate::cloudflare::d1::unapplied(folder, &[])?,
+            false => crate::http_check::block_on(api.pending_d1_migrations(&account, &id, folder, &table))?,
+        };
+        let saved = interrupted.and_then(|i| i.bookmarks.get(name)).cloned();
+        let bookmark = match saved {
+            Some(saved) => Some(saved),
+            None if pending.is_empty() || self.created_databases.contains(name) => None,
+            None => Some(crate::http_check::block_on(api.d1_bookmark(&account, &id))?),
+        };
+        if let Some(bookmark) = bookmark {
+            bookmarks.insert(name.clone(), bookmark);
+            let started = super::details::Started { bookmarks: bookmarks.clone() };
+            self.portfolio.mark_started(&self.spec.domain, "database", super::details::to_json(&started))?;
+        }
+        let outcome = crate::http_check::block_on(api.apply_d1_migrations(&account, &id, folder, &table, &pending, new_database))?;
+        match outcome.failed {
+            None => Ok(outcome.applied),
+            Some((file, message)) => {
+                let message = crate::d1::with_size_hint(message, &folder.join(&file));
+                let before = if outcome.applied.is_empty() { String::new() } else { format!(" (applied before it: {})", outcome.applied.join(", ")) };
+                Err(Error::invalid(format!("migrations of {name} (binding {}): {file} failed: {message}{before}", db.binding)))
+            }
+        }
     }
 
     /// `wrangler deploy` of the rendered config; URL and version from its ND-JSON output.
@@ -139,14 +233,20 @@ impl Context<'_> {
         let message = format!("clodo {}", self.portfolio.deployment_id());
         let mut inv = self.invocation(&["deploy", "--message", &message])?;
         self.carry_secrets(&mut inv)?;
+        self.name_the_account(&mut inv)?;
+        let reserved = self.reserve_for_wrangler(super::remote_api::DEPLOY_REQUESTS)?;
         let Some(outcome) = self.run_command(&inv)? else { return skipped("dry run") };
+        drop(reserved);
         if let Some((kind, message)) = outcome.failure {
             return Err(Error::Wrangler { kind, command: inv.display_argv().join(" "), message: format!("wrangler deploy failed: {message}") });
         }
         let deployment = deployment_from_events(&outcome.events)
             .ok_or_else(|| Error::invalid("wrangler deploy succeeded but wrote no deploy event to its output file"))?;
         self.url = deployment.url.clone();
-        let details = json!({"url": deployment.url, "versionId": deployment.version_id, "targets": deployment.targets, "workerName": deployment.worker_name});
+        let mut details = json!({"url": deployment.url, "versionId": deployment.version_id, "targets": deployment.targets, "workerName": deployment.worker_name, "uploadedBy": "wrangler deploy"});
+        if super::remote_api::enabled() {
+            details["whyWrangler"] = json!(WHY_WRANGLER_UPLOADS);
+        }
         let version = deployment.version_id.as_deref().unwrap_or("an unknown version");
         let secrets = self.verify_secrets()?;
         done(format!("deployed {} as {version}{secrets}{build}", self.spec.worker_name()), details)
@@ -194,6 +294,9 @@ impl Context<'_> {
 }
 
 pub fn roll_back_to(portfolio: &super::Portfolio, point: &RollbackPoint, restore_database: bool, reason: &str) -> Result<Value> {
+    if super::remote_api::enabled() {
+        return portfolio.roll_back_by_api(point, restore_database, &crate::rollback::message_for(reason));
+    }
     let runner = portfolio.runner.get()?;
     portfolio.rollback_worker(runner, &point.config_path).execute(point, restore_database, &crate::rollback::message_for(reason))
 }

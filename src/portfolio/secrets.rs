@@ -82,14 +82,16 @@ impl Context<'_> {
         self.secret_manager().deploy_to(&self.spec.domain, &self.o().environment, &secrets, &config, vec![]).map(drop)
     }
 
-    /// After the upload: the worker lists every secret it was sent (read through the API when the account is
-    /// known; else the upload that carried them is the evidence). A note for the phase's message.
+    /// After the upload: the worker lists every secret it was sent. The upload that carried them is the
+    /// evidence when they went up with the code (an accepted upload is one version, code and secrets); a
+    /// `secret bulk` before it (no `/dev/stdin`), or a run without the API engine, reads them back.
     pub(super) fn verify_secrets(&self) -> Result<String> {
         if self.secret_names.is_empty() {
             return Ok(String::new());
         }
         let credentials = &self.o().credentials;
-        let (Some(token), Some(account)) = (&credentials.api_token, &credentials.account_id) else {
+        let in_the_upload = cfg!(unix) && super::remote_api::enabled();
+        let (Some(token), Some(account), false) = (&credentials.api_token, &credentials.account_id, in_the_upload) else {
             return Ok(format!(", with {} secret(s) in the same upload", self.secret_names.len()));
         };
         let api = crate::cloudflare::CloudflareApi::new(token)?;

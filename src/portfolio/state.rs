@@ -92,6 +92,10 @@ pub struct DomainRun {
     /// What a rollback of this domain did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Value>,
+    /// Remote: the API requests this domain made in the run, those set aside for its wrangler processes,
+    /// and the time it waited for the token's budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<crate::cloudflare::pacer::Usage>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
