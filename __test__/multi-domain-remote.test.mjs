@@ -244,7 +244,10 @@ test('a remote dry run plans every command, changes nothing on Cloudflare and wr
   const commands = r.plan.filter((p) => p.command).map((p) => p.command.slice(1, 3).join(' '))
   assert.deepEqual(commands, ['deploy --message'])
   const requests = r.plan.filter((p) => p.api).map((p) => p.api.replace(/\/accounts\/<account>/, '').replace(/ \(.*\)$/, ''))
-  assert.deepEqual(requests, ['GET /d1/database', 'GET /workers/scripts/data-service-plan-example-com-staging/deployments', 'POST /d1/database/<plan-example-com-staging-db>/query'])
+  assert.deepEqual(requests, [
+    'GET /d1/database', 'GET /zones?status=active&account.id=<account>', 'GET /workers/scripts/data-service-plan-example-com-staging/deployments',
+    'POST /d1/database/<plan-example-com-staging-db>/query',
+  ])
   assert.ok(r.plan.some((p) => p.config?.routes?.[0]?.pattern === 'staging-data-service.plan.example.com'))
   assert.ok(r.plan.some((p) => p.secrets?.includes('AUTH_JWT_SECRET')))
   const writes = api.requests.slice(before).filter((q) => q.method !== 'GET')
