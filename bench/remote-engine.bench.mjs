@@ -59,7 +59,7 @@ async function run(count, byApi) {
     // What the requests were, per domain: method and path with names and ids folded.
     const kinds = {}
     for (const q of requests) {
-      const kind = `${q.agent?.startsWith('wrangler') ? 'wrangler' : 'clodo'} ${q.method} ${q.path.replace(/\/client\/v4\/accounts\/[^/]+/, '').replace(/\/(scripts|services|database)\/[^/]+/, '/$1/…')}`
+      const kind = `${q.agent?.startsWith('wrangler') ? 'wrangler' : 'clodo'} ${q.method} ${q.path.replace(/\/client\/v4\/accounts\/[^/]+/, '').replace(/\/(scripts|services|database|zones)\/[^/]+/, '/$1/…')}`
       kinds[kind] = (kinds[kind] ?? 0) + 1
     }
     return { count, kinds, wall, requests: requests.length, fromWrangler, wrangler: wrangler.length, tooMany: requests.filter((q) => q.status === 429).length, waited, maxWait: Math.max(0, ...result.results.map((r) => r.api?.waitedMs ?? 0)) }
