@@ -251,8 +251,11 @@ mod tests {
         let wait = budget.take(1, start + Duration::from_secs(4)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(6), "the next slot frees when the first request leaves the window");
         budget.take(1, start + Duration::from_secs(10)).unwrap();
-        // A reservation larger than what is free waits for enough of the window to pass.
-        assert!(budget.take(10, start + Duration::from_secs(10)).is_err());
+        for _ in 0..94 {
+            budget.take(1, start + Duration::from_secs(11)).unwrap();
+        }
+        // Ten at once wait until ten have left the window: the one sent at 10 s and nine of those sent at 11 s.
+        assert_eq!(budget.take(10, start + Duration::from_secs(12)).unwrap_err(), Duration::from_secs(9));
     }
 
     #[test]

@@ -275,23 +275,6 @@ impl<'a> Context<'a> {
                 notes.push(note);
                 folder = shadow;
             }
-            if by_api {
-                if self.o().dry_run {
-                    let from = crate::domain_config::relative(&db.migrations_dir, &self.o().service_path);
-                    self.plan_request(&format!("POST /accounts/<account>/d1/database/<{name}>/query"), &format!("apply {from} with wrangler's d1_migrations bookkeeping: one request to read it, then a Time Travel bookmark and one request per migration not applied"));
-                    continue;
-                }
-                let applied = self.migrate_by_api(db, &folder, &mut bookmarks, interrupted.as_ref())?;
-                self.migrations_applied += applied.len();
-                notes.push(format!("{} migration(s) applied to {name}", applied.len()));
-                let earlier = interrupted.as_ref().is_some_and(|i| i.bookmarks.contains_key(name));
-                if earlier {
-                    notes.push(format!("{name}: an earlier, interrupted run may have applied some; its bookmark from before them is kept"));
-                }
-                let bookmark = bookmarks.get(name).cloned();
-                reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied, bookmark, interrupted_before: earlier, ..Default::default() });
-                continue;
-            }
             if self.o().local && self.o().dry_run && self.helper_migrations_table(db)?.is_some() {
                 self.plan.push(json!({"helper": format!("migrate {} from {} in the run's local helper (miniflare)", db.binding, crate::domain_config::relative(&db.migrations_dir, &self.o().service_path))}));
                 continue;
@@ -304,26 +287,37 @@ impl<'a> Context<'a> {
                 reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied, ..Default::default() });
                 continue;
             }
-            let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
-            let Some(outcome) = self.run_command(&inv)? else { continue };
-            let report = parse_apply_attempts(&outcome);
-            if let Some((_, message)) = outcome.failure {
-                let message = match &report.failed {
-                    Some(file) => crate::d1::with_size_hint(message, &db.migrations_dir.join(file)),
-                    None => message,
-                };
-                let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
-                return Err(Error::invalid(format!("migrations of {name} (binding {}): {file}{message}", db.binding)));
+            if by_api && self.o().dry_run {
+                let from = crate::domain_config::relative(&db.migrations_dir, &self.o().service_path);
+                self.plan_request(&format!("POST /accounts/<account>/d1/database/<{name}>/query"), &format!("apply {from} with wrangler's d1_migrations bookkeeping: one request to read it, then a Time Travel bookmark and one request per migration not applied"));
+                continue;
             }
-            self.migrations_applied += report.applied.len();
-            notes.push(format!("{} migration(s) applied to {name}", report.applied.len()));
+            let applied = match by_api {
+                true => self.migrate_by_api(db, &folder, &mut bookmarks, interrupted.as_ref())?,
+                false => {
+                    let inv = self.invocation(&["d1", "migrations", "apply", &db.binding, mode])?;
+                    let Some(outcome) = self.run_command(&inv)? else { continue };
+                    let report = parse_apply_attempts(&outcome);
+                    if let Some((_, message)) = outcome.failure {
+                        let message = match &report.failed {
+                            Some(file) => crate::d1::with_size_hint(message, &db.migrations_dir.join(file)),
+                            None => message,
+                        };
+                        let file = report.failed.map(|f| format!("{f} failed: ")).unwrap_or_default();
+                        return Err(Error::invalid(format!("migrations of {name} (binding {}): {file}{message}", db.binding)));
+                    }
+                    report.applied
+                }
+            };
+            self.migrations_applied += applied.len();
+            notes.push(format!("{} migration(s) applied to {name}", applied.len()));
             // A stopped run may have applied some before: its bookmark undoes those too.
             let earlier = interrupted.as_ref().is_some_and(|i| i.bookmarks.contains_key(name));
             if earlier {
                 notes.push(format!("{name}: an earlier, interrupted run may have applied some; its bookmark from before them is kept"));
             }
             let bookmark = bookmarks.get(name).cloned();
-            reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied: report.applied, bookmark, interrupted_before: earlier, ..Default::default() });
+            reports.push(Migrated { binding: db.binding.clone(), database_name: name.to_owned(), applied, bookmark, interrupted_before: earlier, ..Default::default() });
         }
         if self.o().dry_run {
             return skipped("dry run");
