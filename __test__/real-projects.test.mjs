@@ -67,7 +67,9 @@ test('a dry run prints its plan, says planned, writes no state and needs no secr
   const remote = clodo(['deploy', '--remote', '--dry-run', '--env', 'staging', service, 'mail.example.com'], { CLOUDFLARE_API_TOKEN: 'test-token-not-used', CLOUDFLARE_ACCOUNT_ID: '0123456789abcdef0123456789abcdef' })
   assert.equal(remote.code, 0, remote.stderr)
   assert.match(remote.stderr, /warning: temp-mail: wrangler\.jsonc has no environment "staging"/)
-  assert.match(remote.stdout, /wrangler d1 create mail-example-com-staging-database-db when it is not listed/)
+  // Every step but the upload is a request to Cloudflare's API, each said with what it is for.
+  assert.match(remote.stdout, /GET \/accounts\/<account>\/d1\/database \(once per run\): create D1 database mail-example-com-staging-database-db \(POST\) when it is not listed/)
+  assert.match(remote.stdout, /POST \/accounts\/<account>\/d1\/database\/<mail-example-com-staging-database-db>\/query: apply db\/migrations with wrangler's d1_migrations bookkeeping/)
   assert.match(remote.stdout, /upload secrets JWT_SECRET with/)
   assert.match(remote.stdout, /planned; nothing was changed/)
   assert.equal(existsSync(join(service, '.clodo')), false)

@@ -293,6 +293,11 @@ fn plan_text(document: &Value) -> String {
                     text += &format!("  {said}\n");
                     continue;
                 }
+                // A request to Cloudflare's API, and what it is for.
+                if let (Some(request), Some(why)) = (step["api"].as_str(), step["why"].as_str()) {
+                    text += &format!("  {request}: {why}\n");
+                    continue;
+                }
                 let line = match (&step["configPath"], &step["command"], &step["build"], &step["secrets"]) {
                     (Value::String(path), ..) => format!("write {path}"),
                     (_, _, Value::String(build), _) => format!("build `{build}` (once for the run)"),
