@@ -7,31 +7,17 @@
 // one domain, the time per phase and how many wrangler and helper processes
 // the run started.
 //   npm run build && node bench/local-engine.bench.mjs [max-domains]
-import { chmodSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir, availableParallelism } from 'node:os'
-import { basename, join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
+import { countedService, root } from './counted-service.mjs'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const { MultiDomainOrchestrator } = createRequire(import.meta.url)(root)
 const sizes = [1, 3, 6, 12].filter((n) => n <= Number(process.argv[2] ?? 12))
 const PHASES = ['initialization', 'database', 'secrets', 'deployment', 'post-validation']
 
-function service() {
-  const dir = mkdtempSync(join(tmpdir(), 'clodo-bench-engine-'))
-  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true, filter: (from) => !['.clodo', 'logs', '.wrangler'].includes(basename(from)) })
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
-  // wrangler through a wrapper that counts its processes.
-  const wrapper = join(dir, 'wrangler-counted')
-  writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$1 $2" >> "${join(dir, 'wrangler.log')}"\nexec "${join(root, 'node_modules', '.bin', 'wrangler')}" "$@"\n`)
-  chmodSync(wrapper, 0o755)
-  return { dir, wrapper }
-}
-
 async function run(count, helper) {
   process.env.CLODO_LOCAL_HELPER = helper ? '1' : '0'
-  const { dir, wrapper } = service()
+  const { dir, wrapper, processes } = countedService('clodo-bench-engine-')
   const domains = Array.from({ length: count }, (_, i) => `customer-${i + 1}.example.com`)
   const orchestrator = new MultiDomainOrchestrator({ servicePath: dir, domains, environment: 'development', parallelDeployments: 2, wranglerPath: wrapper })
   const started = performance.now()
@@ -39,8 +25,7 @@ async function run(count, helper) {
   const wall = performance.now() - started
   if (result.summary.successful !== count) throw new Error(result.results.map((r) => r.error).join('; '))
   const phases = Object.fromEntries(PHASES.map((p) => [p, result.results.reduce((sum, r) => sum + (r.phaseResults[p]?.durationMs ?? 0), 0)]))
-  const log = join(dir, 'wrangler.log')
-  const wrangler = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []
+  const wrangler = processes()
   return { wall, phases, wrangler: wrangler.length, migrations: wrangler.filter((l) => l.startsWith('d1 migrations')).length, dev: wrangler.filter((l) => l.startsWith('dev ')).length }
 }
 

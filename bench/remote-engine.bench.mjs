@@ -9,31 +9,17 @@
 // per second), requests and wrangler processes per domain, 429s and the time
 // waited for the budget.
 //   npm run build && node bench/remote-engine.bench.mjs [domains] [domains-before]
-import { chmodSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir, availableParallelism } from 'node:os'
-import { basename, join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
 import { startCloudflareApi } from '../__test__/support/cloudflare-api.mjs'
+import { countedService, root } from './counted-service.mjs'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const { MultiDomainOrchestrator } = createRequire(import.meta.url)(root)
 const [now, before] = [Number(process.argv[2] ?? 100), Number(process.argv[3] ?? 10)]
 const token = 'bench-remote-token'
 const accountId = '0b1e2c3d4e5f60718293a4b5c6d7e8f9'
 const PER_SECOND = 1200 / 300
 process.env.WRANGLER_SEND_METRICS = 'false'
-
-function service() {
-  const dir = mkdtempSync(join(tmpdir(), 'clodo-bench-remote-'))
-  cpSync(join(root, 'examples', 'data-service'), dir, { recursive: true, filter: (from) => !['.clodo', 'logs', '.wrangler'].includes(basename(from)) })
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
-  // wrangler through a wrapper that counts its processes.
-  const wrapper = join(dir, 'wrangler-counted')
-  writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$1 $2" >> "${join(dir, 'wrangler.log')}"\nexec "${join(root, 'node_modules', '.bin', 'wrangler')}" "$@"\n`)
-  chmodSync(wrapper, 0o755)
-  return { dir, wrapper }
-}
 
 async function run(count, byApi) {
   // Each customer on a zone of its own, as a portfolio of customer domains is.
@@ -42,7 +28,7 @@ async function run(count, byApi) {
   process.env.CLOUDFLARE_API_BASE_URL = api.baseUrl
   process.env.CLODO_REMOTE_API = byApi ? '1' : '0'
   try {
-    const { dir, wrapper } = service()
+    const { dir, wrapper, processes } = countedService('clodo-bench-remote-')
     const orchestrator = new MultiDomainOrchestrator({
       servicePath: dir, domains, environment: 'staging', parallelDeployments: 3, wranglerPath: wrapper, secretKey: '5a'.repeat(32),
       cloudflareSettings: { token, accountId }, skipTests: true,
@@ -51,8 +37,7 @@ async function run(count, byApi) {
     const result = await orchestrator.deployPortfolio()
     const wall = performance.now() - started
     if (result.summary.successful !== count) throw new Error(result.results.map((r) => r.error).filter(Boolean).slice(0, 3).join('; '))
-    const log = join(dir, 'wrangler.log')
-    const wrangler = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter((l) => !l.startsWith('--version')) : []
+    const wrangler = processes().filter((l) => !l.startsWith('--version'))
     const requests = api.requests.filter((q) => q.path.startsWith('/client/v4'))
     const fromWrangler = requests.filter((q) => q.agent?.startsWith('wrangler')).length
     const waited = result.results.reduce((sum, r) => sum + (r.api?.waitedMs ?? 0), 0)
