@@ -23,6 +23,13 @@ pub fn plain_table_name(table: &str) -> bool {
     !table.is_empty() && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+fn check_table_name(table: &str) -> Result<()> {
+    match plain_table_name(table) {
+        true => Ok(()),
+        false => Err(Error::invalid(format!("migrations_table {table:?}: only letters, digits and _ are supported"))),
+    }
+}
+
 /// wrangler 4.86's statements: the table it creates, the list it reads, and each migration's text with its row.
 fn create_table(table: &str) -> String {
     format!("CREATE TABLE IF NOT EXISTS {table}(\n\t\tid         INTEGER PRIMARY KEY AUTOINCREMENT,\n\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);")
@@ -76,9 +83,7 @@ impl CloudflareApi {
     /// The files of `dir` that `wrangler d1 migrations apply --remote` would apply: the bookkeeping table made
     /// and read in one request (wrangler sends two).
     pub async fn pending_d1_migrations(&self, account: &str, database_id: &str, dir: &Path, table: &str) -> Result<Vec<String>> {
-        if !plain_table_name(table) {
-            return Err(Error::invalid(format!("migrations_table {table:?}: only letters, digits and _ are supported")));
-        }
+        check_table_name(table)?;
         let results = self.d1_query(account, database_id, &format!("{}\n{}", create_table(table), list_applied(table))).await?;
         let rows = results.last().and_then(|r| r["results"].as_array()).cloned().unwrap_or_default();
         let done: Vec<String> = rows.iter().filter_map(|r| r["name"].as_str().map(str::to_owned)).collect();
@@ -89,9 +94,7 @@ impl CloudflareApi {
     /// fails, as wrangler does. `new_database`: nothing was ever applied, so the bookkeeping table is made in the
     /// first migration's request instead of one of its own.
     pub async fn apply_d1_migrations(&self, account: &str, database_id: &str, dir: &Path, table: &str, pending: &[String], new_database: bool) -> Result<Applied> {
-        if !plain_table_name(table) {
-            return Err(Error::invalid(format!("migrations_table {table:?}: only letters, digits and _ are supported")));
-        }
+        check_table_name(table)?;
         let mut outcome = Applied::default();
         for (i, name) in pending.iter().enumerate() {
             if name.contains('\'') {

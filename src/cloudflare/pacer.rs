@@ -119,53 +119,50 @@ impl Pacer {
         self.budget.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits (async) until one request may go; `on_wait` hears of a wait before it starts.
-    pub async fn acquire(&self, label: Option<&str>, on_wait: Option<&(dyn Fn(Duration) + Send + Sync)>) {
-        let started = Instant::now();
-        let mut told = false;
-        loop {
-            let taken = self.lock().take(1, Instant::now());
-            match taken {
-                Ok(()) => break,
-                Err(wait) => {
-                    if let (Some(tell), false) = (on_wait, told) {
-                        tell(wait);
-                        told = true;
-                    }
-                    // Woken at least every second: an answer's header may free the budget sooner.
-                    tokio::time::sleep(wait.min(Duration::from_secs(1))).await;
-                }
-            }
+    /// Takes `n` slots now (when it took them), or says how long to sleep before trying again: at most a
+    /// second, since an answer's header may free the budget sooner. `on_wait` hears of the first wait.
+    fn try_take(&self, n: u32, on_wait: Option<&(dyn Fn(Duration) + Send + Sync)>, told: &mut bool) -> Result<Instant, Duration> {
+        let now = Instant::now();
+        let wait = match self.lock().take(n, now) {
+            Ok(()) => return Ok(now),
+            Err(wait) => wait,
+        };
+        if let (Some(tell), false) = (on_wait, *told) {
+            tell(wait);
+            *told = true;
         }
+        Err(wait.min(Duration::from_secs(1)))
+    }
+
+    /// Adds to what `label` used.
+    fn count(&self, label: Option<&str>, started: Instant, add: impl FnOnce(&mut Usage)) {
         let mut budget = self.lock();
         let usage = budget.usage(label);
-        usage.requests += 1;
+        add(usage);
         usage.waited_ms += started.elapsed().as_millis() as u64;
+    }
+
+    /// Waits (async) until one request may go; `on_wait` hears of a wait before it starts.
+    pub async fn acquire(&self, label: Option<&str>, on_wait: Option<&(dyn Fn(Duration) + Send + Sync)>) {
+        let (started, mut told) = (Instant::now(), false);
+        while let Err(nap) = self.try_take(1, on_wait, &mut told) {
+            tokio::time::sleep(nap).await;
+        }
+        self.count(label, started, |usage| usage.requests += 1);
     }
 
     /// Blocks the thread until `n` requests may go, and counts them as spent by a wrangler process. Its
     /// requests go out while it runs, later than now: when the reservation is dropped (the process ended) they
     /// are counted again from then, so the window they take lasts as long as the API's does.
     pub fn reserve_for_wrangler(self: &Arc<Self>, n: u32, label: Option<&str>, on_wait: Option<&(dyn Fn(Duration) + Send + Sync)>) -> Reservation {
-        let started = Instant::now();
-        let mut told = false;
+        let (started, mut told) = (Instant::now(), false);
         let at = loop {
-            let now = Instant::now();
-            match self.lock().take(n, now) {
-                Ok(()) => break now,
-                Err(wait) => {
-                    if let (Some(tell), false) = (on_wait, told) {
-                        tell(wait);
-                        told = true;
-                    }
-                    std::thread::sleep(wait.min(Duration::from_secs(1)));
-                }
+            match self.try_take(n, on_wait, &mut told) {
+                Ok(at) => break at,
+                Err(nap) => std::thread::sleep(nap),
             }
         };
-        let mut budget = self.lock();
-        let usage = budget.usage(label);
-        usage.reserved_for_wrangler += n;
-        usage.waited_ms += started.elapsed().as_millis() as u64;
+        self.count(label, started, |usage| usage.reserved_for_wrangler += n);
         Reservation { pacer: self.clone(), at, n }
     }
 

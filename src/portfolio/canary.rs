@@ -117,7 +117,7 @@ impl Context<'_> {
     }
 
     fn shift_traffic(&mut self, split: &[(&str, f64)], message: &str) -> Result<()> {
-        if super::remote_api::enabled() && !self.o().dry_run {
+        if self.portfolio.by_api && !self.o().dry_run {
             let split: Vec<Traffic> = split.iter().map(|(version, percent)| Traffic { version_id: version.to_string(), percentage: *percent }).collect();
             let (api, worker) = (self.api()?, self.spec.worker_name());
             return crate::http_check::block_on(async { api.deploy_versions(&self.account(&api).await?, &worker, &split, message, false).await }).map(drop);

@@ -117,6 +117,8 @@ pub struct Portfolio {
     started: Instant,
     /// Remote runs: the account and its lists, read once for every domain.
     remote: remote_api::RunCache,
+    /// A remote run whose steps but the upload are requests to the API (remote_api.rs), not wrangler processes.
+    by_api: bool,
 }
 
 /// Sends a progress event `(domain, phase, status, message)` from anywhere in the run.
@@ -173,7 +175,8 @@ impl Portfolio {
         let runner = LazyRunner::new(o.wrangler_path.clone(), &o.service_path, o.credentials.clone(), o.retry.clone());
         let run_lock = run_lock::RunLock::new(&options.service_path, &options.environment, options.wait_for_lock);
         let local_engine = local_engine::LocalEngine::new(&options.service_path, &options.environment);
-        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_engine, run_lock, state: Mutex::new(state), progress: Arc::new(Mutex::new(progress)), started: Instant::now(), remote: Default::default() })
+        let by_api = !options.local && remote_api::enabled();
+        Ok(Portfolio { options, settings, runner, builds: build::Builds::default(), bundles: Default::default(), local_engine, run_lock, state: Mutex::new(state), progress: Arc::new(Mutex::new(progress)), started: Instant::now(), remote: Default::default(), by_api })
     }
 
     /// Where progress events go from now on (`None`: nowhere).

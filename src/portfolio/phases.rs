@@ -242,7 +242,7 @@ impl<'a> Context<'a> {
         let interrupted = self.interrupted.take();
         let interrupted: Option<Started> = interrupted.as_ref().map(from_json);
         // Through the API, a bookmark is taken only when a database has something to apply (migrate_by_api).
-        let by_api = !self.o().local && super::remote_api::enabled();
+        let by_api = self.portfolio.by_api;
         let mut bookmarks = match by_api {
             true => Default::default(),
             false => self.bookmarks_before_migrations(&databases, interrupted.as_ref())?,

@@ -35,7 +35,7 @@ impl Context<'_> {
     /// A database the domain owns, by exact name, created when missing; its
     /// id goes into the rendered config. True when this call created it.
     pub(super) fn ensure_database(&mut self, name: &str) -> Result<bool> {
-        let by_api = super::remote_api::enabled();
+        let by_api = self.portfolio.by_api;
         if self.o().dry_run && by_api {
             self.plan_request("GET /accounts/<account>/d1/database (once per run)", &format!("create D1 database {name} (POST) when it is not listed"));
             return Ok(false);
@@ -107,7 +107,7 @@ impl Context<'_> {
 
     /// What the worker serves before this run changes anything.
     pub(super) fn record_rollback_point(&mut self) -> Result<Option<RollbackPoint>> {
-        let by_api = super::remote_api::enabled();
+        let by_api = self.portfolio.by_api;
         if self.o().dry_run && by_api {
             self.plan_request(&format!("GET /accounts/<account>/workers/scripts/{}/deployments", self.spec.worker_name()), "the rollback point: the traffic it serves now (when the account's list of workers, read once per run, has it)");
             return Ok(None);
@@ -167,22 +167,14 @@ impl Context<'_> {
     }
 
     /// The bookmark that undoes this run's migrations of `database`.
+    /// (Through the API the bookmark is taken in `migrate_by_api`.)
     pub(super) fn bookmark_of(&mut self, database: &str) -> Result<Option<String>> {
-        let by_api = super::remote_api::enabled();
-        if self.o().dry_run && by_api {
-            self.plan_request(&format!("GET /accounts/<account>/d1/database/<{database}>/time_travel/bookmark"), "the bookmark that undoes this run's migrations");
-            return Ok(None);
-        }
         if self.o().dry_run {
             self.plan.push(json!({"command": self.invocation(&["d1", "time-travel", "info", database, "--json"])?.display_argv()}));
             return Ok(None);
         }
-        if !by_api {
-            return Ok(Some(self.worker(self.portfolio.runner.get()?)?.bookmark(database)?));
-        }
-        let id = self.database_id(database)?;
-        let api = self.api()?;
-        crate::http_check::block_on(async { api.d1_bookmark(&self.account(&api).await?, &id).await }).map(Some)
+        let runner = self.portfolio.runner.get()?;
+        Ok(Some(self.worker(runner)?.bookmark(database)?))
     }
 
     /// The id of a database the domain owns, as its initialization found or created it.
@@ -244,7 +236,7 @@ impl Context<'_> {
             .ok_or_else(|| Error::invalid("wrangler deploy succeeded but wrote no deploy event to its output file"))?;
         self.url = deployment.url.clone();
         let mut details = json!({"url": deployment.url, "versionId": deployment.version_id, "targets": deployment.targets, "workerName": deployment.worker_name, "uploadedBy": "wrangler deploy"});
-        if super::remote_api::enabled() {
+        if self.portfolio.by_api {
             details["whyWrangler"] = json!(WHY_WRANGLER_UPLOADS);
         }
         let version = deployment.version_id.as_deref().unwrap_or("an unknown version");
@@ -294,7 +286,7 @@ impl Context<'_> {
 }
 
 pub fn roll_back_to(portfolio: &super::Portfolio, point: &RollbackPoint, restore_database: bool, reason: &str) -> Result<Value> {
-    if super::remote_api::enabled() {
+    if portfolio.by_api {
         return portfolio.roll_back_by_api(point, restore_database, &crate::rollback::message_for(reason));
     }
     let runner = portfolio.runner.get()?;

@@ -21,6 +21,7 @@ pub const DEPLOY_REQUESTS: u32 = 8;
 /// A canary's `wrangler versions upload` (counted the same way).
 pub const VERSION_UPLOAD_REQUESTS: u32 = 4;
 
+/// Whether remote runs go through the API (decided once, when a run starts).
 pub fn enabled() -> bool {
     std::env::var("CLODO_REMOTE_API").map_or(true, |v| v != "0")
 }
@@ -50,14 +51,18 @@ impl RunCache {
         Ok(known.clone().unwrap_or_default())
     }
 
-    /// The id of the D1 database called `name`; the account's list is read once per run (again when `fresh`).
-    async fn database(&self, api: &CloudflareApi, account: &str, name: &str, fresh: bool) -> Result<Option<String>> {
+    /// The account's D1 databases as `(name, id)`: its list read once per run (again when `fresh`).
+    async fn databases(&self, api: &CloudflareApi, account: &str, fresh: bool) -> Result<Vec<(String, String)>> {
         let mut databases = self.databases.lock().await;
         if fresh || databases.is_none() {
-            let listed = api.d1_databases(account).await?;
-            *databases = Some(listed.iter().filter_map(|d| Some((d["name"].as_str()?.to_owned(), d["uuid"].as_str()?.to_owned()))).collect());
+            *databases = Some(pairs(&api.d1_databases(account).await?, "name", "uuid"));
         }
-        Ok(find(&databases, name))
+        Ok(databases.clone().unwrap_or_default())
+    }
+
+    /// The id of the D1 database called `name`.
+    async fn database(&self, api: &CloudflareApi, account: &str, name: &str, fresh: bool) -> Result<Option<String>> {
+        Ok(find(&self.databases(api, account, fresh).await?, name))
     }
 
     async fn remember_database(&self, name: &str, id: &str) {
@@ -68,10 +73,9 @@ impl RunCache {
     pub async fn namespace(&self, api: &CloudflareApi, account: &str, title: &str) -> Result<Option<String>> {
         let mut namespaces = self.namespaces.lock().await;
         if namespaces.is_none() {
-            let listed = api.kv_namespaces(account).await?;
-            *namespaces = Some(listed.iter().filter_map(|n| Some((n["title"].as_str()?.to_owned(), n["id"].as_str()?.to_owned()))).collect());
+            *namespaces = Some(pairs(&api.kv_namespaces(account).await?, "title", "id"));
         }
-        Ok(find(&namespaces, title))
+        Ok(find(namespaces.as_deref().unwrap_or_default(), title))
     }
 
     /// The id of the account's active zone serving `host` (the longest zone name it is or ends in), from the
@@ -79,8 +83,8 @@ impl RunCache {
     pub async fn zone_serving(&self, api: &CloudflareApi, account: &str, host: &str) -> Result<Option<String>> {
         let mut zones = self.zones.lock().await;
         if zones.is_none() {
-            let listed = api.zones(&crate::cloudflare::query(&[("status", Some("active")), ("account.id", Some(account))])).await?;
-            *zones = Some(listed.iter().filter_map(|z| Some((z["name"].as_str()?.to_owned(), z["id"].as_str()?.to_owned()))).collect());
+            let filters = crate::cloudflare::query(&[("status", Some("active")), ("account.id", Some(account))]);
+            *zones = Some(pairs(&api.zones(&filters).await?, "name", "id"));
         }
         let serving = zones.iter().flatten().filter(|(name, _)| host == name || host.ends_with(&format!(".{name}")));
         Ok(serving.max_by_key(|(name, _)| name.len()).map(|(_, id)| id.clone()))
@@ -109,7 +113,7 @@ impl super::Portfolio {
         crate::http_check::block_on(async {
             let account = self.remote.account(&api, self.options.credentials.account_id.as_deref()).await?;
             let databases = match restore_database && point.bookmark.is_some() {
-                true => api.d1_databases(&account).await?.iter().filter_map(|d| Some((d["name"].as_str()?.to_owned(), d["uuid"].as_str()?.to_owned()))).collect(),
+                true => self.remote.databases(&api, &account, false).await?,
                 false => vec![],
             };
             crate::rollback::execute_by_api(&api, &account, point, &databases, restore_database, message, self.options.force_secret_rollback).await
@@ -117,8 +121,13 @@ impl super::Portfolio {
     }
 }
 
-fn find(list: &Option<Vec<(String, String)>>, name: &str) -> Option<String> {
-    list.as_ref()?.iter().find(|(n, _)| n == name).map(|(_, id)| id.clone())
+/// `(name, id)` of each listed item that has both fields.
+fn pairs(items: &[serde_json::Value], name: &str, id: &str) -> Vec<(String, String)> {
+    items.iter().filter_map(|item| Some((item[name].as_str()?.to_owned(), item[id].as_str()?.to_owned()))).collect()
+}
+
+fn find(list: &[(String, String)], name: &str) -> Option<String> {
+    list.iter().find(|(n, _)| n == name).map(|(_, id)| id.clone())
 }
 
 impl Context<'_> {
@@ -170,7 +179,7 @@ impl Context<'_> {
     /// Remote: the zone serving the domain's custom hostname, found in the run's one list of zones, so its
     /// route names it and `wrangler deploy` looks no zone up (three requests per domain otherwise).
     pub(super) fn find_zone(&mut self) -> Result<()> {
-        if !self.spec.custom_domain || !enabled() {
+        if !self.spec.custom_domain || !self.portfolio.by_api {
             return Ok(());
         }
         if self.o().dry_run {
@@ -188,7 +197,7 @@ impl Context<'_> {
     /// Blocks until the token's budget has room for the requests a wrangler process of this domain will make.
     /// Held while the process runs.
     pub(super) fn reserve_for_wrangler(&self, requests: u32) -> Result<Option<crate::cloudflare::pacer::Reservation>> {
-        if self.o().local || self.o().dry_run || !enabled() {
+        if self.o().dry_run || !self.portfolio.by_api {
             return Ok(None);
         }
         let api = self.api()?;
@@ -199,7 +208,7 @@ impl Context<'_> {
     /// A wrangler process of this domain works in the run's account: given by name, wrangler asks no
     /// `/memberships` of its own.
     pub(super) fn name_the_account(&self, inv: &mut crate::wrangler::Invocation) -> Result<()> {
-        if self.o().dry_run || !enabled() || self.o().credentials.account_id.is_some() {
+        if self.o().dry_run || !self.portfolio.by_api || self.o().credentials.account_id.is_some() {
             return Ok(());
         }
         let api = self.api()?;

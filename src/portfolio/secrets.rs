@@ -90,7 +90,7 @@ impl Context<'_> {
             return Ok(String::new());
         }
         let credentials = &self.o().credentials;
-        let in_the_upload = cfg!(unix) && super::remote_api::enabled();
+        let in_the_upload = cfg!(unix) && self.portfolio.by_api;
         let (Some(token), Some(account), false) = (&credentials.api_token, &credentials.account_id, in_the_upload) else {
             return Ok(format!(", with {} secret(s) in the same upload", self.secret_names.len()));
         };
